@@ -1,0 +1,103 @@
+"""Channels, tiers and contact types (one channel x tier pair), with the
+per-contact behaviour the simulator and the queueing formulas need."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BeforeValidator, Field, model_validator
+
+from svcsim.scenario.arrivals import Arrivals
+from svcsim.scenario.base import Spec
+from svcsim.scenario.calendar import OpeningHours
+from svcsim.scenario.distributions import Distribution
+from svcsim.scenario.units import Share, parse_duration
+
+
+def _fixed_duration(value: Any) -> Any:
+    """Let a plain duration (``30s``) stand for a deterministic distribution."""
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        return {"dist": "deterministic", "value": parse_duration(value)}
+    return value
+
+
+AfterWork = Annotated[Distribution, BeforeValidator(_fixed_duration)]
+"""After-contact work: a duration (``30s``) or any distribution."""
+
+
+class Retry(Spec):
+    """A share of abandoned contacts calls again after a delay."""
+
+    share: Share
+    delay: Distribution
+
+
+class Stage(Spec):
+    """One step of multi-stage work (first contact, assessment, plan, ...),
+    queued for the pools that list it once the previous step is done."""
+
+    name: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    handle_time: Distribution | None = Field(None, description="default: the contact type's")
+    after_contact_work: AfterWork | None = None
+    delay: Distribution | None = Field(
+        None, description="time between the previous stage's end and this stage becoming work"
+    )
+
+
+class Behaviour(Spec):
+    """Fields a channel sets as defaults and a contact type may override."""
+
+    handle_time: Distribution | None = None
+    after_contact_work: AfterWork | None = None
+    patience: Distribution | None = Field(
+        None, description="time a waiting customer stays before abandoning; none = never"
+    )
+    deflection: Share | None = Field(None, description="share removed by self-service")
+    fcr: Share | None = Field(
+        None, description="first-contact resolution; unresolved contacts come back as repeats"
+    )
+    repeat_delay: Distribution | None = Field(None, description="time until a repeat contact")
+    retry: Retry | None = None
+
+
+class Channel(Behaviour):
+    """How contacts arrive: immediate (the customer waits and may abandon) or
+    deferred (a work item waits in a backlog)."""
+
+    kind: Literal["immediate", "deferred"]
+    concurrency: int = Field(1, ge=1, le=20, description="contacts an agent holds at once (chat)")
+    arrivals: Arrivals | None = Field(None, description="split over tiers by their shares")
+    opening_hours: OpeningHours | None = Field(None, description="default: the scenario's")
+
+    @model_validator(mode="after")
+    def _deferred_rules(self) -> Channel:
+        if self.kind == "deferred" and self.patience is not None:
+            raise ValueError("a deferred channel has no patience: its items wait in a backlog")
+        if self.kind == "deferred" and self.retry is not None:
+            raise ValueError("a deferred channel has no abandonment, so no retry")
+        return self
+
+
+class Tier(Spec):
+    """A customer class: a priority (1 = served first) and a share of volume."""
+
+    priority: int = Field(ge=1, description="1 is the highest")
+    share: Share | dict[str, Share] | None = Field(
+        None, description="share of each channel's arrivals: one number, or per channel"
+    )
+    description: str | None = None
+
+
+class ContactTypeSpec(Behaviour):
+    """Overrides for one ``channel/tier`` pair, and its own arrivals or stages."""
+
+    arrivals: Arrivals | None = None
+    stages: tuple[Stage, ...] = Field((), description="multi-stage work, in order")
+    priority: int | None = Field(None, ge=1, description="default: the tier's")
+
+    @model_validator(mode="after")
+    def _unique_stages(self) -> ContactTypeSpec:
+        names = [stage.name for stage in self.stages]
+        if len(set(names)) != len(names):
+            raise ValueError("stage names must be unique")
+        return self

@@ -1,0 +1,57 @@
+"""The one exception type for bad input, and the wording of its messages."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+
+
+class ScenarioError(ValueError):
+    """A scenario (or a file it names) is invalid.
+
+    The message names the file, the field path (``pools[1].skills[0].priority``)
+    and what is expected, one problem a line.
+
+    Attributes
+    ----------
+    source : str
+        The file (or ``<dict>``) the scenario came from.
+    problems : tuple of (path, message)
+        Every problem found; ``path`` is ``""`` for the document as a whole.
+    """
+
+    def __init__(self, source: str, problems: Sequence[tuple[str, str]]):
+        self.source = source
+        self.problems = tuple(problems)
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        if len(self.problems) == 1:
+            path, message = self.problems[0]
+            where = f"{self.source}: {path}: " if path else f"{self.source}: "
+            return where + message
+        lines = [f"{self.source}: {len(self.problems)} problems"]
+        lines += [f"  - {path}: {message}" if path else f"  - {message}"
+                  for path, message in self.problems]
+        return "\n".join(lines)
+
+
+class StaffingError(ScenarioError):
+    """A staffing table (CSV or array) does not fit the scenario."""
+
+
+def format_path(loc: Iterable[object]) -> str:
+    """Render a field location as ``pools[1].skills[0].priority``."""
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """Return `` (did you mean 'x'?)`` when a close choice exists, else ``""``."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""

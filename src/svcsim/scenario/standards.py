@@ -1,0 +1,90 @@
+"""Service standards: ``X % of <contacts> <metric> within T``."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BeforeValidator, Field, model_validator
+
+from svcsim.scenario.base import Spec
+from svcsim.scenario.units import Duration
+
+FIRST_RESPONSE = ("answer", "first_reply", "response", "greet")
+"""Metrics that name the first response: the start of a contact's first stage
+(the wording differs by channel: a call is answered, a chat first-replied)."""
+RESOLUTION = "resolution"
+"""The metric for the end of a contact's last stage."""
+
+
+def _as_tuple(value: Any) -> Any:
+    return (value,) if isinstance(value, str) else value
+
+
+Patterns = Annotated[tuple[str, ...], BeforeValidator(_as_tuple)]
+"""Contact-type patterns ``channel/tier``, with ``*`` wildcards; a bare channel
+name means all its tiers. One string or a list."""
+
+
+class Standard(Spec):
+    """A response target, e.g. 80 % of phone calls answered within 20 s.
+
+    ``metric`` is a first-response word (``answer``, ``first_reply``,
+    ``response``, ``greet``), ``resolution``, or the name of a stage. The event
+    measured is the start of the stage for first-response metrics and its end
+    otherwise, unless ``event`` says. Time runs from arrival, or from the end of
+    the stage named in ``measured_from``; on the wall clock, or counting only
+    open hours (``clock: business``). ``every`` states a recurring promise
+    (progress updates every 4 h) instead of ``within``.
+    """
+
+    name: str | None = None
+    contacts: Patterns = Field(min_length=1)
+    metric: str = "answer"
+    percent: float = Field(gt=0, le=100, description="target attainment, percent")
+    within: Duration | None = Field(None, description="the threshold")
+    every: Duration | None = Field(None, description="for recurring updates")
+    scope: Literal["interval", "day", "week"] = Field(
+        "day", description="over what the percent is measured"
+    )
+    clock: Literal["wall", "business"] = "wall"
+    measured_from: str = Field("arrival", description="'arrival' or a stage name")
+    event: Literal["start", "end"] | None = None
+
+    @model_validator(mode="after")
+    def _threshold(self) -> Standard:
+        if (self.within is None) == (self.every is None):
+            raise ValueError("give exactly one of 'within' (a deadline) or 'every' (recurring)")
+        return self
+
+    @property
+    def target(self) -> float:
+        """Target attainment as a fraction (0.8 for 80 %)."""
+        return self.percent / 100.0
+
+    @property
+    def threshold_s(self) -> float:
+        """The deadline (or update period), seconds."""
+        return self.within if self.within is not None else self.every  # type: ignore[return-value]
+
+    @property
+    def measured_event(self) -> Literal["start", "end"]:
+        """Which moment of the stage the deadline applies to."""
+        if self.event is not None:
+            return self.event
+        return "start" if self.metric in FIRST_RESPONSE else "end"
+
+    @property
+    def is_first_response(self) -> bool:
+        return self.metric in FIRST_RESPONSE and self.measured_from == "arrival"
+
+    @property
+    def label(self) -> str:
+        """A planner's wording: ``80% of phone/* answer within 20s``."""
+        from svcsim.scenario.units import format_duration
+
+        if self.name:
+            return self.name
+        when = f"within {format_duration(self.within)}" if self.within is not None else (
+            f"every {format_duration(self.every)}"  # type: ignore[arg-type]
+        )
+        return f"{self.percent:g}% of {', '.join(self.contacts)}: {self.metric} {when}"
