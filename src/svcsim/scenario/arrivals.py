@@ -11,7 +11,7 @@ from pydantic import Field, model_validator
 from svcsim.scenario.base import Spec
 from svcsim.scenario.calendar import WEEKDAYS
 from svcsim.scenario.distributions import Distribution
-from svcsim.scenario.series import IntervalSeries
+from svcsim.scenario.series import SeriesOrList, place_on_grid
 from svcsim.scenario.units import ClockTime, Share
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -39,7 +39,7 @@ class Profile(Spec):
 
     def day_shape(self, per_day: int, interval_s: float) -> np.ndarray:
         """Share of a day's volume in each of its ``per_day`` intervals (sums to 1)."""
-        shape = IntervalSeries(values=self.intraday, start=self.start).array(per_day, interval_s)
+        shape = place_on_grid(self.intraday, self.start, per_day, interval_s)
         return shape / shape.sum()
 
 
@@ -56,7 +56,7 @@ class Arrivals(Spec):
     arrivals around them). Give exactly one of ``volumes``, ``daily_total`` with
     ``profile``, or ``follow_up``."""
 
-    volumes: IntervalSeries | None = None
+    volumes: SeriesOrList | None = Field(None, description="contacts per interval")
     daily_total: float | None = Field(None, ge=0, description="contacts per day")
     profile: str | None = Field(None, description="name of a profile in 'profiles'")
     follow_up: FollowUp | None = None
@@ -64,13 +64,6 @@ class Arrivals(Spec):
         0.0, ge=0, le=2,
         description="uncertainty of the forecast: cv of a gamma rate multiplier per day",
     )
-
-    @model_validator(mode="before")
-    @classmethod
-    def _list_shorthand(cls, data: object) -> object:
-        if isinstance(data, dict) and isinstance(data.get("volumes"), list):
-            data = {**data, "volumes": {"values": data["volumes"]}}
-        return data
 
     @model_validator(mode="after")
     def _one_source(self) -> Arrivals:

@@ -5,23 +5,23 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from svcsim.scenario.arrivals import Arrivals
 from svcsim.scenario.base import Spec
 from svcsim.scenario.calendar import OpeningHours
-from svcsim.scenario.distributions import Distribution
-from svcsim.scenario.units import Share, parse_duration
+from svcsim.scenario.distributions import Deterministic, Distribution
+from svcsim.scenario.units import Duration, Share
 
 
 def _fixed_duration(value: Any) -> Any:
     """Let a plain duration (``30s``) stand for a deterministic distribution."""
-    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
-        return {"dist": "deterministic", "value": parse_duration(value)}
+    if isinstance(value, float):
+        return Deterministic(dist="deterministic", value=value)
     return value
 
 
-AfterWork = Annotated[Distribution, BeforeValidator(_fixed_duration)]
+AfterWork = Annotated[Distribution | Duration, AfterValidator(_fixed_duration)]
 """After-contact work: a duration (``30s``) or any distribution."""
 
 
@@ -94,6 +94,7 @@ class ContactTypeSpec(Behaviour):
     arrivals: Arrivals | None = None
     stages: tuple[Stage, ...] = Field((), description="multi-stage work, in order")
     priority: int | None = Field(None, ge=1, description="default: the tier's")
+    opening_hours: OpeningHours | None = Field(None, description="default: the channel's")
 
     @model_validator(mode="after")
     def _unique_stages(self) -> ContactTypeSpec:

@@ -92,7 +92,11 @@ def _problems(exc: ValidationError, data: Any) -> list[tuple[str, str]]:
             continue
         if error["type"] == "too_short" and error.get("input"):
             continue  # the list had items, and their own errors say what is wrong
-        problems.setdefault(format_path(loc), message)
+        path = format_path(loc)
+        # Of a union's failed branches, the one that reached a value check says most.
+        if path not in problems or error["type"] == "value_error":
+            problems[path] = problems.get(path) if path in problems and \
+                error["type"] != "value_error" else message
     return list(problems.items())
 
 

@@ -16,7 +16,7 @@ from svcsim.scenario.contact_types import ContactType
 from svcsim.scenario.errors import did_you_mean
 from svcsim.scenario.pools import Pool
 from svcsim.scenario.shifts import ShiftRules
-from svcsim.scenario.standards import FIRST_RESPONSE, RESOLUTION, Standard
+from svcsim.scenario.standards import FIRST_RESPONSE, PROGRESS_UPDATE, RESOLUTION, Standard
 from svcsim.scenario.units import Duration, Share, format_clock
 
 _BEHAVIOUR = ("handle_time", "after_contact_work", "patience", "deflection", "fcr",
@@ -270,7 +270,8 @@ def _contact_type(
                         f"(here, or in contact_types.{name})")
     if channel.kind == "deferred" and spec.patience is not None:
         problems.append(f"contact_types.{name}.patience: a deferred channel has no patience")
-    calendar = channel.opening_hours or scenario.opening_hours or Calendar.always_open()
+    calendar = (spec.opening_hours or channel.opening_hours or scenario.opening_hours
+                or Calendar.always_open())
     return ContactType(
         name=name, channel=cname, tier=tname, kind=channel.kind,
         priority=spec.priority or tier.priority, concurrency=channel.concurrency,
@@ -327,7 +328,7 @@ def _check_standards(scenario: Scenario, resolved: list[ContactType], problems: 
             matched += hits
         for contact in matched:
             stages = contact.stage_names
-            if standard.metric not in FIRST_RESPONSE + (RESOLUTION,) and \
+            if standard.metric not in FIRST_RESPONSE + (RESOLUTION, PROGRESS_UPDATE) and \
                     standard.metric not in stages:
                 choices = list(FIRST_RESPONSE) + [RESOLUTION] + list(contact.stages and stages)
                 problems.append(
@@ -339,7 +340,9 @@ def _check_standards(scenario: Scenario, resolved: list[ContactType], problems: 
                                 f"'{standard.measured_from}'; use 'arrival' or a stage name")
                 break
         if standard.clock == "business" and scenario.opening_hours is None and all(
-            scenario.channels[c.channel].opening_hours is None for c in matched
+            scenario.channels[c.channel].opening_hours is None
+            and scenario.contact_types.get(c.name, ContactTypeSpec()).opening_hours is None
+            for c in matched
         ):
             problems.append(f"{path}.clock: business hours need 'opening_hours' in the scenario")
 

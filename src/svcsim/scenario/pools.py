@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field, model_validator
 
 from svcsim.scenario.base import Spec
-from svcsim.scenario.series import IntervalSeries
+from svcsim.scenario.series import SeriesOrList
 from svcsim.scenario.standards import Patterns
 from svcsim.scenario.units import Share
 
@@ -31,17 +31,10 @@ class Pool(Spec):
     name: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_\-]*$")
     skills: tuple[Skill, ...] = Field(min_length=1)
     headcount: int | None = Field(None, ge=0, description="agents scheduled in every interval")
-    staffing: IntervalSeries | None = Field(None, description="agents scheduled per interval")
+    staffing: SeriesOrList | None = Field(None, description="agents scheduled per interval")
     shrinkage: Share = 0.0
     shift_rules: str | None = Field(None, description="name in the scenario's 'shift_rules'")
     max_agents: int | None = Field(None, ge=1, description="cap on agents on duty at once")
-
-    @model_validator(mode="before")
-    @classmethod
-    def _list_shorthand(cls, data: object) -> object:
-        if isinstance(data, dict) and isinstance(data.get("staffing"), list):
-            data = {**data, "staffing": {"values": data["staffing"]}}
-        return data
 
     @model_validator(mode="after")
     def _staffing(self) -> Pool:

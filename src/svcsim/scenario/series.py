@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
-from pydantic import Field, ValidationInfo, model_validator
+from pydantic import AfterValidator, Field, ValidationInfo, model_validator
 
 from svcsim.scenario.base import Spec
 from svcsim.scenario.files import parse_number, read_csv_rows, resolve_path
 from svcsim.scenario.units import ClockTime, Duration, format_clock, parse_clock
+
+
+def as_series(value: Any) -> Any:
+    """Let a bare list stand for ``{values: [...]}``."""
+    if isinstance(value, tuple):
+        return IntervalSeries(values=value)
+    return value
 
 
 class IntervalSeries(Spec):
@@ -57,20 +64,27 @@ class IntervalSeries(Spec):
                 f"{source} is on a {self.interval / 60:g}-minute grid, but the scenario's "
                 f"interval is {interval_s / 60:g} minutes"
             )
-        if self.start % interval_s:
-            raise ValueError(
-                f"start {format_clock(self.start)} is not on the {interval_s / 60:g}-minute grid"
-            )
-        first = int(self.start // interval_s)
-        values = np.asarray(self.values, dtype=float)
-        if first + len(values) > n_intervals:
-            raise ValueError(
-                f"{len(values)} values from {format_clock(self.start)} run past the end of the "
-                f"horizon ({n_intervals} intervals of {interval_s / 60:g} min)"
-            )
-        out = np.zeros(n_intervals)
-        out[first : first + len(values)] = values
-        return out
+        return place_on_grid(self.values or (), self.start, n_intervals, interval_s)
+
+
+def place_on_grid(
+    values: tuple[float, ...] | list[float], start_s: float, n_intervals: int, interval_s: float
+) -> np.ndarray:
+    """Put consecutive ``values`` on a grid from clock time ``start_s`` (seconds),
+    zero elsewhere; raise ValueError when they are off-grid or run past the end."""
+    if start_s % interval_s:
+        raise ValueError(
+            f"start {format_clock(start_s)} is not on the {interval_s / 60:g}-minute grid"
+        )
+    first = int(start_s // interval_s)
+    if first + len(values) > n_intervals:
+        raise ValueError(
+            f"{len(values)} values from {format_clock(start_s)} run past the end of the "
+            f"horizon ({n_intervals} intervals of {interval_s / 60:g} min)"
+        )
+    out = np.zeros(n_intervals)
+    out[first : first + len(values)] = values
+    return out
 
 
 def _read_series_csv(
@@ -119,3 +133,9 @@ def _check_grid(path: object, rows: list[dict[str, str]], start_s: float, step: 
                 f"{path}, row {line}, column 'start': expected {expected} on the "
                 f"{step / 60:g}-minute grid, got {row['start']}"
             )
+
+
+SeriesOrList = Annotated[
+    IntervalSeries | tuple[float, ...], AfterValidator(as_series)
+]
+"""An interval series, or a bare list of values from 00:00."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field, model_validator
+from pydantic import BeforeValidator, Field, WithJsonSchema, model_validator
 
 from svcsim.scenario.base import Spec
 from svcsim.scenario.units import Duration
@@ -14,13 +14,22 @@ FIRST_RESPONSE = ("answer", "first_reply", "response", "greet")
 (the wording differs by channel: a call is answered, a chat first-replied)."""
 RESOLUTION = "resolution"
 """The metric for the end of a contact's last stage."""
+PROGRESS_UPDATE = "progress_update"
+"""The recurring metric: an open contact hears from us at least ``every`` T."""
 
 
 def _as_tuple(value: Any) -> Any:
     return (value,) if isinstance(value, str) else value
 
 
-Patterns = Annotated[tuple[str, ...], BeforeValidator(_as_tuple)]
+Patterns = Annotated[
+    tuple[str, ...],
+    BeforeValidator(_as_tuple),
+    WithJsonSchema({
+        "anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}, "minItems": 1}],
+        "description": "contact-type patterns 'channel/tier' with * wildcards",
+    }),
+]
 """Contact-type patterns ``channel/tier``, with ``*`` wildcards; a bare channel
 name means all its tiers. One string or a list."""
 
@@ -54,6 +63,11 @@ class Standard(Spec):
     def _threshold(self) -> Standard:
         if (self.within is None) == (self.every is None):
             raise ValueError("give exactly one of 'within' (a deadline) or 'every' (recurring)")
+        if (self.every is not None) != (self.metric == PROGRESS_UPDATE):
+            raise ValueError(
+                f"'every' goes with metric '{PROGRESS_UPDATE}' (updates while a contact is "
+                "open), and that metric needs 'every'"
+            )
         return self
 
     @property

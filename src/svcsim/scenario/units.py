@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, WithJsonSchema
+from pydantic import BeforeValidator, ValidationInfo, WithJsonSchema
 
 _UNIT_SECONDS = {
     "s": 1.0, "sec": 1.0, "secs": 1.0, "second": 1.0, "seconds": 1.0,
@@ -49,7 +49,10 @@ def parse_clock(value: Any) -> float:
     """Return seconds after midnight from a clock time ``HH:MM`` (``24:00`` allowed
     as the end of a day)."""
     if not isinstance(value, str):
-        raise ValueError(f"expected a clock time such as '08:30' (quoted in YAML), got {value!r}")
+        raise ValueError(
+            f"expected a clock time such as '08:30' in quotes, got {value!r} (YAML reads an "
+            "unquoted 08:30 as a number)"
+        )
     match = _CLOCK.match(value)
     if not match:
         raise ValueError(f"expected a clock time such as '08:30', got {value!r}")
@@ -94,6 +97,13 @@ def format_clock(seconds: float) -> str:
     return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}"
 
 
+def _clock_field(value: Any, info: ValidationInfo) -> float:
+    # A validated scenario re-validated by Scenario.replace holds seconds already.
+    if (info.context or {}).get("revalidate") and isinstance(value, float):
+        return value
+    return parse_clock(value)
+
+
 Duration = Annotated[
     float,
     BeforeValidator(parse_duration),
@@ -111,7 +121,7 @@ Duration = Annotated[
 
 ClockTime = Annotated[
     float,
-    BeforeValidator(parse_clock),
+    BeforeValidator(_clock_field),
     WithJsonSchema({"type": "string", "pattern": CLOCK_PATTERN, "description": "clock time HH:MM"}),
 ]
 """Seconds after midnight, written ``HH:MM`` in scenario files."""

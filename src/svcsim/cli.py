@@ -1,0 +1,121 @@
+"""The ``svcsim`` command line.
+
+Bad input (a scenario or data file) prints one clear message naming the file
+and field, and exits with status 2; no traceback, no partial output.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+
+import click
+
+from svcsim.scenario import ScenarioError, load_scenario
+from svcsim.scenario.load import scenario_json_schema_text
+
+EXIT_BAD_INPUT = 2
+
+
+def _reports_bad_input(command):
+    """Turn a ScenarioError into a clean message and exit status 2."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except ScenarioError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(EXIT_BAD_INPUT)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="svcsim")
+def main() -> None:
+    """svcsim: plan contact-centre staffing against service standards.
+
+    Describe a centre in a scenario YAML file (channels, tiers, arrivals,
+    handle times, standards, pools, shift rules), then:
+
+    \b
+      svcsim validate scenarios/*.yaml          check scenario files
+      svcsim requirements scenarios/bank_hotline.yaml
+                                                agents needed per interval
+      svcsim schema > scenario.schema.json      JSON Schema for editors
+    """
+
+
+@main.command()
+@click.argument("scenarios", nargs=-1, required=True, type=click.Path(path_type=Path))
+def validate(scenarios: tuple[Path, ...]) -> None:
+    """Check scenario files; report every problem with its field path."""
+    failed = False
+    for path in scenarios:
+        try:
+            scenario = load_scenario(path)
+        except ScenarioError as exc:
+            click.echo(f"error: {exc}", err=True)
+            failed = True
+            continue
+        contacts = scenario.resolved_contact_types
+        volume = sum(c.volumes.sum() for c in contacts)
+        click.echo(
+            f"ok: {path}: '{scenario.name}', {scenario.horizon.days} day(s) of "
+            f"{scenario.interval_s / 60:g}-minute intervals, {len(contacts)} contact types, "
+            f"{volume:,.0f} contacts, {len(scenario.standards)} standards, "
+            f"{len(scenario.pools)} pools"
+        )
+    if failed:
+        sys.exit(EXIT_BAD_INPUT)
+
+
+@main.command()
+def schema() -> None:
+    """Print the JSON Schema of scenario files (for editor validation)."""
+    click.echo(scenario_json_schema_text())
+
+
+@main.command()
+@click.argument("scenario_path", metavar="SCENARIO", type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the CSV tables and the chart [default: out/<scenario name>].")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
+              show_default=True, help="How to print the table.")
+@click.option("--by", type=click.Choice(["pool", "contact-type"]), default="pool",
+              show_default=True, help="Print requirements per pool or per contact type.")
+@_reports_bad_input
+def requirements(scenario_path: Path, out_dir: Path | None, fmt: str, by: str) -> None:
+    """Agents required per interval to meet the scenario's standards.
+
+    Analytic: Erlang A (or C when nobody abandons) for calls and chats, a
+    backlog model for e-mail and tickets. Writes requirements_by_pool.csv,
+    requirements_by_contact_type.csv and requirements.png to --out.
+    """
+    from svcsim.queueing.requirements import requirements as compute
+    from svcsim.report import requirements_figure, save_figure, write_text
+    from svcsim.report.tables import requirements_by_contact_text, requirements_by_pool_text
+
+    scenario = load_scenario(scenario_path)
+    req = compute(scenario)
+    out_dir = out_dir or Path("out") / scenario_path.stem
+    table = req.pools if by == "pool" else req.contacts
+
+    if fmt == "csv":
+        click.echo(table.to_csv(index=False), nl=False)
+    elif fmt == "json":
+        click.echo(table.to_json(orient="records", indent=1))
+    elif by == "pool":
+        click.echo(requirements_by_pool_text(req, scenario))
+    else:
+        click.echo(requirements_by_contact_text(req))
+
+    written = [
+        write_text(out_dir / "requirements_by_pool.csv", req.pools.to_csv(index=False)),
+        write_text(out_dir / "requirements_by_contact_type.csv",
+                   req.contacts.to_csv(index=False)),
+        save_figure(requirements_figure(req, scenario), out_dir / "requirements.png"),
+    ]
+    click.echo(f"\nwrote {', '.join(str(p) for p in written)}", err=fmt != "table")

@@ -1,0 +1,72 @@
+"""Tables a planner reads in a terminal."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from svcsim.queueing.requirements import Requirements
+from svcsim.scenario import Scenario
+
+
+def _pct(value: float) -> str:
+    return "" if not np.isfinite(value) else f"{100 * value:5.1f}%"
+
+
+def _num(value: float, digits: int = 0) -> str:
+    return "" if not np.isfinite(value) else f"{value:,.{digits}f}"
+
+
+def requirements_by_pool_text(req: Requirements, scenario: Scenario) -> str:
+    """Per pool, per interval with work: volume, AHT, agents required on duty and
+    scheduled, occupancy and predicted service level; then a summary."""
+    blocks = [f"Staffing requirements: {scenario.name} "
+              f"({scenario.horizon.days} day(s), {scenario.interval_s / 60:g}-minute intervals)"]
+    for pool in scenario.pools:
+        rows = req.pools[(req.pools["pool"] == pool.name)
+                         & ((req.pools["volume"] > 0) | (req.pools["required_agents"] > 0))]
+        blocks.append(f"\n{pool.name}  (shrinkage {100 * pool.shrinkage:g}%)")
+        if rows.empty:
+            blocks.append("  no work")
+            continue
+        table = pd.DataFrame({
+            "interval": rows["start"],
+            "volume": rows["volume"].map(lambda v: _num(v, 1)),
+            "AHT s": rows["aht_s"].map(_num),
+            "required": rows["required_agents"],
+            "scheduled": rows["scheduled_agents"],
+            "occupancy": rows["occupancy"].map(_pct),
+            "service level": rows["service_level"].map(_pct),
+        })
+        blocks.append(table.to_string(index=False))
+    summary = req.summary()
+    hours = pd.DataFrame({
+        "pool": summary["pool"],
+        "contacts": summary["volume"].map(lambda v: _num(v)),
+        "peak required": summary["peak_required"],
+        "peak scheduled": summary["peak_scheduled"],
+        "agent-hours on duty": summary["on_duty_hours"].map(lambda v: _num(v, 1)),
+        "agent-hours scheduled": summary["scheduled_hours"].map(lambda v: _num(v, 1)),
+    })
+    blocks.append("\nSummary (required = on duty; scheduled = required / (1 - shrinkage))")
+    blocks.append(hours.to_string(index=False))
+    return "\n".join(blocks)
+
+
+def requirements_by_contact_text(req: Requirements) -> str:
+    """Per contact type (and stage), per interval with work."""
+    rows = req.contacts[(req.contacts["volume"] > 0) | (req.contacts["required_agents"] > 0)]
+    table = pd.DataFrame({
+        "interval": rows["start"],
+        "contact type": rows["contact_type"],
+        "stage": rows["stage"],
+        "pool": rows["pool"],
+        "method": rows["method"],
+        "volume": rows["volume"].map(lambda v: _num(v, 1)),
+        "AHT s": rows["aht_s"].map(_num),
+        "required": rows["required_agents"].map(lambda v: _num(v, 2)),
+        "service level": rows["service_level"].map(_pct),
+        "ASA s": rows["asa_s"].map(lambda v: _num(v, 1)),
+        "abandon": rows["abandon_rate"].map(_pct),
+    })
+    return table.to_string(index=False)

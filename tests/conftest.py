@@ -1,0 +1,40 @@
+"""Shared fixtures: the seed for statistical tests, paths, a minimal scenario."""
+
+from __future__ import annotations
+
+import copy
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIOS = ROOT / "scenarios"
+
+
+@pytest.fixture
+def seed() -> int:
+    """Seed for statistical tests; sweep by hand with SVCSIM_TEST_SEED=<n>."""
+    return int(os.environ.get("SVCSIM_TEST_SEED", "20261122"))
+
+
+MINIMAL = {
+    "name": "minimal",
+    "horizon": {"days": 1, "interval": "30m"},
+    "channels": {
+        "phone": {
+            "kind": "immediate",
+            "handle_time": {"dist": "exponential", "mean": "4m"},
+            "arrivals": {"volumes": {"start": "08:00", "values": [60, 90, 120, 90]}},
+        }
+    },
+    "tiers": {"retail": {"priority": 1}},
+    "standards": [{"contacts": "phone/*", "metric": "answer", "percent": 80, "within": "20s"}],
+    "pools": [{"name": "agents", "skills": [{"contacts": "phone/*"}]}],
+}
+
+
+@pytest.fixture
+def minimal() -> dict:
+    """A small valid scenario as a mapping (a fresh copy for each test)."""
+    return copy.deepcopy(MINIMAL)
