@@ -56,6 +56,23 @@ class Calendar:
         return share / length_s
 
 
+    def open_seconds(self, times_s: np.ndarray, first_day: int) -> np.ndarray:
+        """Open time elapsed from the start of the horizon to each time, seconds.
+
+        Business-hours durations are differences of this function.
+        """
+        times = np.asarray(times_s, dtype=float)
+        finite = times[np.isfinite(times)]
+        days = int(np.ceil((finite.max() if finite.size else 0.0) / DAY)) + 1
+        xp, fp, total = [0.0], [0.0], 0.0
+        for day in range(days):
+            for open_s, close_s in self.windows[(first_day + day) % 7]:
+                xp += [day * DAY + open_s, day * DAY + close_s]
+                fp += [total, total + close_s - open_s]
+                total += close_s - open_s
+        return np.interp(times, xp, fp)
+
+
 def _days(spec: str) -> tuple[str, ...]:
     key = spec.strip().lower()
     if key in _ALIASES:

@@ -1,0 +1,416 @@
+"""The simulation engine: one replication of a scenario on SimPy's event loop.
+
+Contacts do not get a SimPy process each: arrivals come from one driver
+process, and service completions and stage hand-overs are plain timeout
+events with callbacks, which keeps the per-contact cost low. Simultaneous
+events run in SimPy's (time, priority, insertion) order, and every choice
+between equals is made in a fixed order, so a run is a function of its seed.
+
+Routing
+-------
+* An arriving contact goes to a free agent of the pool that lists it with
+  the best skill priority (most specialised first), else it waits in its
+  queue.
+* A freed agent takes, among the queues its pool serves, from the best skill
+  priority level first; within a level the contact with the longest credited
+  wait (waiting time plus its tier's ``head start``), first come first served.
+* Chat: an agent holds up to ``concurrency`` chats of one channel; chats go
+  to an agent with chats in hand and a free slot before an idle one, keeping
+  idle agents free for other work. Handle time is the elapsed time a chat
+  holds a slot at that concurrency, as the scenario states it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import simpy
+
+from svcsim.scenario import Scenario
+from svcsim.sim.arrivals import draw_arrivals
+from svcsim.sim.model import (
+    ABANDONED,
+    DONE,
+    FIRST,
+    REPEAT,
+    RETRY,
+    SERVING,
+    WAITING,
+    Agent,
+    Contact,
+    Draws,
+    Pool,
+    Queue,
+)
+from svcsim.sim.streams import stream
+
+
+@dataclass
+class RunRecords:
+    """Raw output of one replication (arrays, one row per contact or service)."""
+
+    contacts: list[Contact] = field(default_factory=list)
+    deflected: dict[int, np.ndarray] = field(default_factory=dict)
+    services: list[tuple[int, float, float, float]] = field(default_factory=list)
+    end_s: float = 0.0
+
+
+class Engine:
+    """One replication.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        What to simulate.
+    on_duty : dict of str to numpy.ndarray
+        Agents on duty per pool per interval (after shrinkage and breaks).
+    entropy : int
+        Root seed entropy; with ``replication`` it keys every random stream.
+    replication : int
+        Replication number.
+    warmup_cycles : int
+        Horizon-long cycles simulated before the measured one (for 24x7
+        centres that never empty); measured contacts are those arriving in
+        the measured cycle.
+    """
+
+    def __init__(self, scenario: Scenario, on_duty: dict[str, np.ndarray], entropy: int,
+                 replication: int, warmup_cycles: int = 0):
+        self.scenario = scenario
+        self.env = simpy.Environment()
+        self.entropy = entropy
+        self.replication = replication
+        self.cycle_s = scenario.n_intervals * scenario.interval_s
+        self.warmup_cycles = warmup_cycles
+        self.measure_from = warmup_cycles * self.cycle_s
+        self.measure_to = self.measure_from + self.cycle_s
+        self.on_duty = on_duty
+        self.types = scenario.resolved_contact_types
+        self.records = RunRecords()
+        # Measured contacts whose outcome is still open: those without patience
+        # from arrival, those with patience from the start of their service
+        # (until then their patience settles them by last_abandon_s at latest).
+        self.pending = 0
+        self.last_abandon_s = 0.0
+        self.measuring_closed = False
+        self._build()
+
+    # -- set-up ---------------------------------------------------------------
+    def _rng(self, *names: str) -> np.random.Generator:
+        return stream(self.entropy, self.replication, *names)
+
+    def _build(self) -> None:
+        scenario = self.scenario
+        self.pools = [Pool(i, p.name) for i, p in enumerate(scenario.pools)]
+        by_name = {p.name: p for p in self.pools}
+        self.queues: list[Queue] = []
+        self.first_queue: list[Queue] = []
+        self.stage_queues: list[list[Queue]] = []
+        self.patience: list[Draws | None] = []
+        self.repeat_delay: list[Draws | None] = []
+        self.retry_delay: list[Draws | None] = []
+        self.luck: list[np.random.Generator] = []
+        levels: dict[str, dict[int, list[Queue]]] = {p.name: {} for p in self.pools}
+        for t, contact in enumerate(self.types):
+            queues = []
+            for s, stage in enumerate(contact.stage_names):
+                queue = Queue(len(self.queues), f"{contact.name}:{stage}", t, s,
+                              contact.channel, contact.concurrency, 0.0)
+                handle, after = contact.stage_handle_time(stage)
+                queue.handle = Draws(handle, self._rng(contact.name, stage, "handle"))
+                if after is not None:
+                    queue.after_work = Draws(after, self._rng(contact.name, stage, "after_work"))
+                for pool, priority in scenario.serving_pools(contact, stage):
+                    queue.pools.append(by_name[pool.name])
+                    levels[pool.name].setdefault(priority, []).append(queue)
+                self.queues.append(queue)
+                queues.append(queue)
+            self.stage_queues.append(queues)
+            self.first_queue.append(queues[0])
+            patience = contact.patience if contact.kind == "immediate" else None
+            self.patience.append(Draws(patience, self._rng(contact.name, "patience"))
+                                 if patience is not None else None)
+            self.repeat_delay.append(
+                Draws(contact.repeat_delay, self._rng(contact.name, "repeat_delay"))
+                if contact.repeat_delay is not None else None)
+            self.retry_delay.append(
+                Draws(contact.retry.delay, self._rng(contact.name, "retry_delay"))
+                if contact.retry is not None else None)
+            self.luck.append(self._rng(contact.name, "outcomes"))
+            if contact.retry is not None and contact.retry.share > 0:
+                queues[0].on_abandon = self._abandoned_with_retry
+            else:
+                queues[0].on_abandon = self._abandoned
+        for pool in self.pools:
+            pool.levels = [levels[pool.name][p] for p in sorted(levels[pool.name])]
+        self.stage_delay = [
+            [Draws(stage.delay, self._rng(c.name, stage.name, "delay"))
+             if stage.delay is not None else None for stage in c.stages] or [None]
+            for c in self.types
+        ]
+
+    # -- running ---------------------------------------------------------------
+    def run(self) -> RunRecords:
+        """Simulate warm-up, the measured cycle and a drain, and return records.
+
+        After the measured cycle the next cycle's arrivals and staffing go on
+        (the horizon repeats) until every measured contact is done or gone,
+        so work carried past the end is finished and measured, not dropped.
+        """
+        env = self.env
+        cycles = self.warmup_cycles + 2
+        env.process(self._staffing(cycles))
+        env.process(self._arrivals(cycles))
+        self.done = env.event()
+        env.process(self._close_measurement())
+        env.run(until=simpy.AnyOf(env, [self.done, env.timeout(cycles * self.cycle_s)]))
+        self.records.end_s = env.now
+        return self.records
+
+    def _close_measurement(self):
+        yield self.env.timeout(self.measure_to)
+        self.measuring_closed = True
+        if self.last_abandon_s > self.env.now:
+            yield self.env.timeout(self.last_abandon_s - self.env.now)
+        self._maybe_done()
+
+    def _maybe_done(self) -> None:
+        if self.measuring_closed and self.pending == 0 and self.env.now >= self.last_abandon_s \
+                and not self.done.triggered:
+            self.done.succeed()
+
+    def _staffing(self, cycles: int):
+        env, interval = self.env, self.scenario.interval_s
+        n = self.scenario.n_intervals
+        targets = [self.on_duty.get(p.name, np.zeros(n)).astype(int) for p in self.pools]
+        for step in range(cycles * n):
+            for pool, target in zip(self.pools, targets):
+                self._set_staff(pool, int(target[step % n]))
+            yield env.timeout(interval)
+
+    def _arrivals(self, cycles: int):
+        env = self.env
+        merged: list[tuple[float, int]] = []
+        for cycle in range(cycles):
+            offset = cycle * self.cycle_s
+            for t, contact in enumerate(self.types):
+                draw = draw_arrivals(contact, contact.volumes, self.scenario.interval_s,
+                                     self._rng(contact.name, "arrivals", str(cycle)), offset)
+                if cycle == self.warmup_cycles:
+                    self.records.deflected[t] = draw.deflected
+                merged.extend(zip(draw.times_s.tolist(), [t] * len(draw.times_s)))
+        merged.sort()
+        for time_s, t in merged:
+            if time_s > env.now:
+                yield env.timeout(time_s - env.now)
+            self._arrive(t, FIRST)
+
+    def _arrive(self, t: int, origin: int) -> None:
+        now = self.env.now
+        patience = self.patience[t]
+        abandon = now + patience.next() if patience is not None else np.inf
+        measured = self.measure_from <= now < self.measure_to
+        contact = Contact(len(self.records.contacts), t, origin, now, abandon, measured)
+        self.records.contacts.append(contact)
+        if measured:
+            if patience is None:
+                self.pending += 1
+            else:
+                self.last_abandon_s = max(self.last_abandon_s, abandon)
+        queue = self.first_queue[t]
+        if queue.on_abandon == self._abandoned_with_retry and patience is not None:
+            timer = self.env.timeout(abandon - now)
+            timer.contact = contact  # type: ignore[attr-defined]
+            timer.callbacks.append(self._patience_over)
+        self._offer(queue, contact)
+
+    def _offer(self, queue: Queue, contact: Contact) -> None:
+        """Serve at once if a pool that serves the queue has a free agent, else wait."""
+        for pool in queue.pools:
+            agent = self._free_agent(pool, queue)
+            if agent is not None:
+                self._start(agent, queue, contact)
+                return
+        queue.items.append(contact)
+
+    def _free_agent(self, pool: Pool, queue: Queue) -> Agent | None:
+        if queue.concurrency > 1:
+            partial = pool.partial.get(queue.channel)
+            if partial:
+                agent = next(iter(partial))
+                return agent
+        if pool.idle:
+            return pool.idle[-1]
+        return None
+
+    # -- service ---------------------------------------------------------------
+    def _start(self, agent: Agent, queue: Queue, contact: Contact) -> None:
+        now = self.env.now
+        pool = agent.pool
+        self._unpark(agent)
+        agent.load += 1
+        agent.channel = queue.channel
+        agent.capacity = queue.concurrency
+        self._park(agent)
+        contact.state = SERVING
+        if contact.stage == 0:
+            contact.first_start_s = now
+            if contact.measured and contact.abandon_s != np.inf:
+                self.pending += 1
+        handle = queue.handle.next()  # type: ignore[union-attr]
+        after = queue.after_work.next() if queue.after_work is not None else 0.0
+        if len(self.stage_queues[contact.type_index]) > 1:
+            if contact.stage_times is None:
+                contact.stage_times = []
+            contact.stage_times.append((now, now + handle))
+        self.records.services.append((pool.index, now, now + handle + after,
+                                      1.0 / queue.concurrency))
+        free = self.env.timeout(handle + after)
+        free.agent = agent  # type: ignore[attr-defined]
+        free.queue = queue  # type: ignore[attr-defined]
+        free.callbacks.append(self._agent_free)
+        if after > 0 or len(self.stage_queues[contact.type_index]) > 1:
+            ended = self.env.timeout(handle)
+            ended.contact = contact  # type: ignore[attr-defined]
+            ended.callbacks.append(self._stage_ended)
+        else:
+            free.contact = contact  # type: ignore[attr-defined]
+            free.callbacks.append(self._stage_ended)
+
+    def _stage_ended(self, event) -> None:
+        contact: Contact = event.contact
+        now = self.env.now
+        t = contact.type_index
+        queues = self.stage_queues[t]
+        if contact.stage + 1 < len(queues):
+            contact.stage += 1
+            contact.abandon_s = np.inf  # customers abandon only the first wait
+            delay = self.stage_delay[t][contact.stage]
+            wait = delay.next() if delay is not None else 0.0
+            contact.state = WAITING
+            if wait > 0:
+                timer = self.env.timeout(wait)
+                timer.contact = contact  # type: ignore[attr-defined]
+                timer.callbacks.append(self._stage_ready)
+            else:
+                self._stage_ready_now(contact)
+            return
+        contact.state = DONE
+        contact.end_s = now
+        self._settle(contact)
+        fcr = self.types[t].fcr
+        if fcr < 1.0 and self.luck[t].random() >= fcr:
+            delay = self.repeat_delay[t]
+            self._later(delay.next() if delay is not None else 0.0, t, REPEAT)
+
+    def _stage_ready(self, event) -> None:
+        self._stage_ready_now(event.contact)
+
+    def _stage_ready_now(self, contact: Contact) -> None:
+        contact.ready_s = self.env.now
+        self._offer(self.stage_queues[contact.type_index][contact.stage], contact)
+
+    def _agent_free(self, event) -> None:
+        agent: Agent = event.agent
+        pool = agent.pool
+        self._unpark(agent)
+        agent.load -= 1
+        if agent.load == 0:
+            agent.channel = None
+            if pool.owed > 0:  # a shift has ended: go home instead of taking work
+                pool.owed -= 1
+                pool.on_duty -= 1
+                return
+        self._pull(agent)
+
+    def _pull(self, agent: Agent) -> None:
+        """Give a freed agent the best waiting contact it can take, or park it."""
+        now = self.env.now
+        pool = agent.pool
+        best_queue, best_key = None, None
+        for level in pool.levels:
+            for queue in level:
+                if agent.load and (queue.channel != agent.channel
+                                   or agent.load >= queue.concurrency):
+                    continue
+                head = queue.head(now)
+                if head is not None:
+                    key = (head.ready_s - queue.head_start_s, queue.index)
+                    if best_key is None or key < best_key:
+                        best_queue, best_key = queue, key
+            if best_queue is not None:
+                break
+        if best_queue is not None:
+            self._start(agent, best_queue, best_queue.items.popleft())
+            return
+        self._park(agent)
+
+    def _park(self, agent: Agent) -> None:
+        """File an agent where routing looks for it: idle, or a chat slot free."""
+        pool = agent.pool
+        if agent.load == 0:
+            pool.idle.append(agent)
+        elif agent.load < agent.capacity:
+            pool.partial.setdefault(agent.channel, {})[agent] = None  # type: ignore[index]
+
+    def _unpark(self, agent: Agent) -> None:
+        pool = agent.pool
+        if agent.load == 0:
+            if pool.idle and pool.idle[-1] is agent:
+                pool.idle.pop()
+            elif agent in pool.idle:
+                pool.idle.remove(agent)
+        elif agent.channel is not None:
+            pool.partial.get(agent.channel, {}).pop(agent, None)
+
+    # -- staffing -------------------------------------------------------------
+    def _set_staff(self, pool: Pool, target: int) -> None:
+        """Move a pool to ``target`` agents on duty: new agents take waiting work
+        at once; leaving agents go when idle, busy ones after their contact."""
+        present = pool.on_duty - pool.owed
+        if target > present:
+            cancel = min(pool.owed, target - present)
+            pool.owed -= cancel
+            for _ in range(target - present - cancel):
+                pool.on_duty += 1
+                agent = Agent(pool)
+                self._pull(agent)
+        elif target < present:
+            leave = present - target
+            while leave and pool.idle:
+                pool.idle.pop()
+                pool.on_duty -= 1
+                leave -= 1
+            pool.owed += leave
+
+    # -- endings --------------------------------------------------------------
+    def _patience_over(self, event) -> None:
+        contact: Contact = event.contact
+        if contact.state == WAITING and contact.stage == 0:
+            self._abandoned_with_retry(contact)
+
+    def _abandoned(self, contact: Contact) -> None:
+        contact.state = ABANDONED
+
+    def _abandoned_with_retry(self, contact: Contact) -> None:
+        contact.state = ABANDONED
+        t = contact.type_index
+        retry = self.types[t].retry
+        if retry is not None and self.luck[t].random() < retry.share:
+            self._later(self.retry_delay[t].next(), t, RETRY)  # type: ignore[union-attr]
+
+    def _settle(self, contact: Contact) -> None:
+        """A measured contact is done: the run may end once all are."""
+        if contact.measured:
+            self.pending -= 1
+            self._maybe_done()
+
+    def _later(self, delay: float, t: int, origin: int) -> None:
+        timer = self.env.timeout(delay)
+        timer.type_index = t  # type: ignore[attr-defined]
+        timer.origin = origin  # type: ignore[attr-defined]
+        timer.callbacks.append(lambda e: self._arrive(e.type_index, e.origin))
+
+
+__all__ = ["Engine", "RunRecords"]

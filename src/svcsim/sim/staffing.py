@@ -1,0 +1,107 @@
+"""Agents on duty per pool per interval: from the scenario, a table or a CSV."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from svcsim.scenario import Scenario, StaffingError
+from svcsim.scenario.errors import did_you_mean
+from svcsim.scenario.files import parse_number, read_csv_rows
+
+StaffingLike = pd.DataFrame | dict[str, np.ndarray] | str | Path | None
+
+
+def scheduled_staffing(scenario: Scenario, staffing: StaffingLike = None) -> dict[str, np.ndarray]:
+    """Agents scheduled per pool per interval (before shrinkage).
+
+    ``staffing`` may be None (the scenario's ``headcount`` / ``staffing``), a
+    mapping pool -> per-interval counts, a wide DataFrame (one column per pool,
+    one row per interval, optional ``start`` column) or the path of such a CSV.
+
+    Raises
+    ------
+    StaffingError
+        Naming the file, row and column of a missing pool, a negative or
+        fractional count, or a row count / start time off the interval grid.
+    """
+    if staffing is None:
+        found = scenario.staffing()
+        missing = [p.name for p in scenario.pools if p.name not in found]
+        if missing:
+            raise StaffingError("<scenario>", [("pools", f"no staffing for {', '.join(missing)}: "
+                                                "give 'headcount' or 'staffing' in the scenario, "
+                                                "or a staffing table")])
+        return found
+    if isinstance(staffing, (str, Path)):
+        return _from_csv(scenario, Path(staffing))
+    if isinstance(staffing, pd.DataFrame):
+        staffing = {c: staffing[c].to_numpy() for c in staffing.columns if c != "start"}
+    return _checked(scenario, dict(staffing), "<staffing>")
+
+
+def on_duty(scenario: Scenario, scheduled: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Agents on duty: scheduled x (1 - shrinkage), rounded down (whole agents)."""
+    return {
+        pool.name: np.floor(scheduled[pool.name] * (1.0 - pool.shrinkage) + 1e-9).astype(int)
+        for pool in scenario.pools
+    }
+
+
+def _checked(scenario: Scenario, table: dict[str, np.ndarray], source: str) -> dict[str, np.ndarray]:
+    names = [p.name for p in scenario.pools]
+    problems = []
+    for name in table:
+        if name not in names:
+            problems.append((f"column '{name}'", f"no such pool{did_you_mean(name, names)}; "
+                             f"pools: {', '.join(names)}"))
+    for name in names:
+        if name not in table:
+            problems.append((f"column '{name}'", "missing: give agents for every pool"))
+    out = {}
+    for name, values in table.items():
+        values = np.asarray(values, dtype=float)
+        if len(values) != scenario.n_intervals:
+            problems.append((f"column '{name}'", f"{len(values)} rows, but the scenario has "
+                             f"{scenario.n_intervals} intervals"))
+            continue
+        bad = np.nonzero((values < 0) | (values != np.round(values)))[0]
+        if bad.size:
+            problems.append((f"row {bad[0] + 2}, column '{name}'",
+                             f"agents must be a whole number >= 0, got {values[bad[0]]:g}"))
+        out[name] = values
+    if problems:
+        raise StaffingError(source, problems)
+    return out
+
+
+def _from_csv(scenario: Scenario, path: Path) -> dict[str, np.ndarray]:
+    try:
+        header, rows = read_csv_rows(path)
+    except ValueError as exc:
+        raise StaffingError(str(path), [("", str(exc))]) from None
+    labels = scenario.interval_labels()
+    problems = []
+    if "start" in header:
+        for line, (row, label) in enumerate(zip(rows, labels), start=2):
+            if row["start"].zfill(len(label)) != label:
+                problems.append((f"row {line}, column 'start'",
+                                 f"expected {label} on the {scenario.interval_s / 60:g}-minute "
+                                 f"grid, got {row['start']!r}"))
+                break
+    table = {}
+    for column in (h for h in header if h != "start"):
+        values = []
+        for line, row in enumerate(rows, start=2):
+            try:
+                values.append(parse_number(row[column], f"row {line}, column '{column}'"))
+            except ValueError as exc:
+                where, _, what = str(exc).partition(": ")
+                problems.append((where, what))
+                values.append(0.0)
+        table[column] = np.asarray(values)
+    if problems:
+        raise StaffingError(str(path), problems)
+    return _checked(scenario, table, str(path))
