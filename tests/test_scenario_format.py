@@ -7,9 +7,9 @@ import json
 import numpy as np
 import pytest
 import yaml
-from conftest import SCENARIOS
 
 import svcsim
+from conftest import SCENARIOS
 from svcsim.scenario import ScenarioError, load_scenario, scenario_from_dict
 from svcsim.scenario.units import format_duration, parse_clock, parse_duration, parse_share
 
@@ -63,11 +63,11 @@ def test_clock_times_and_shares():
     assert parse_clock("24:00") == 86400
     with pytest.raises(ValueError, match="quotes"):
         parse_clock(510)  # what YAML makes of an unquoted 08:30
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="no such clock time"):
         parse_clock("25:00")
     assert parse_share("30%") == pytest.approx(0.3)
     assert parse_share(0.25) == 0.25
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="between 0 and 1"):
         parse_share("130%")
     assert format_duration(5400) == "1.5h"
     assert format_duration(20) == "20s"

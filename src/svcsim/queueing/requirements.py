@@ -105,7 +105,7 @@ def requirements(scenario: Scenario) -> Requirements:
     """
     streams = work_streams(scenario)
     sized = [_size_stream(scenario, stream) for stream in streams]
-    contacts = pd.concat([_contact_frame(scenario, s, r) for s, r in zip(streams, sized)],
+    contacts = pd.concat([_contact_frame(scenario, s, r) for s, r in zip(streams, sized, strict=True)],
                          ignore_index=True)[CONTACT_COLUMNS]
     pools = _pool_frame(scenario, streams, sized)
     pools.attrs["interval_s"] = scenario.interval_s
@@ -157,7 +157,7 @@ def _pooled(scenario: Scenario, streams: list[WorkStream], attr) -> np.ndarray:
     """Rate-weighted mean of a per-stream time across pooled streams, seconds."""
     rates = [_rates(scenario, s) for s in streams]
     total = sum(rates)
-    weighted = sum(r * attr(s) for r, s in zip(rates, streams))
+    weighted = sum(r * attr(s) for r, s in zip(rates, streams, strict=True))
     fallback = np.mean([attr(s) for s in streams])
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(total > 0, weighted / np.where(total > 0, total, 1.0), fallback)
@@ -256,7 +256,7 @@ def _pool_frame(
 ) -> pd.DataFrame:
     frames = []
     for pool in scenario.pools:
-        mine = [(s, r) for s, r in zip(streams, sized) if s.pool == pool.name]
+        mine = [(s, r) for s, r in zip(streams, sized, strict=True) if s.pool == pool.name]
         frames.append(_one_pool(scenario, pool.name, pool.shrinkage, mine))
     return pd.concat(frames, ignore_index=True)[POOL_COLUMNS]
 

@@ -1,6 +1,18 @@
 """Tables and figures for planners."""
 
-from svcsim.report.figures import requirements_figure, save_figure
+from svcsim.report.figures import (
+    occupancy_figure,
+    requirements_figure,
+    save_figure,
+    service_level_figure,
+)
 from svcsim.report.files import write_atomic, write_text
 
-__all__ = ["requirements_figure", "save_figure", "write_atomic", "write_text"]
+__all__ = [
+    "occupancy_figure",
+    "requirements_figure",
+    "save_figure",
+    "service_level_figure",
+    "write_atomic",
+    "write_text",
+]

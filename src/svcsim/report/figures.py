@@ -98,6 +98,74 @@ def requirements_figure(req: Requirements, scenario: Scenario) -> Figure:
     return fig
 
 
+def service_level_figure(result, scenario: Scenario) -> Figure:
+    """Simulated service level by interval with its CI band, one panel per
+    channel and one line per tier, against each standard's target."""
+    edges = _hours(scenario)
+    mids = (edges[:-1] + edges[1:]) / 2
+    channels = list(dict.fromkeys(c.channel for c in scenario.resolved_contact_types))
+    fig, axes = plt.subplots(len(channels), 1, figsize=(12, 2.8 * len(channels) + 0.8),
+                             sharex=True, squeeze=False)
+    table = result.intervals
+    for ax, channel in zip(axes[:, 0], channels, strict=True):
+        targets = set()
+        contacts = [c for c in scenario.resolved_contact_types if c.channel == channel]
+        for i, contact in enumerate(contacts):
+            rows = table[table["contact_type"] == contact.name].sort_values("interval")
+            busy = rows["offered"].to_numpy() > 0
+            level = np.where(busy, rows["service_level"].to_numpy(dtype=float), np.nan)
+            low = np.where(busy, rows["service_level_low"].to_numpy(dtype=float), np.nan)
+            high = np.where(busy, rows["service_level_high"].to_numpy(dtype=float), np.nan)
+            color = PALETTE[i % len(PALETTE)]
+            ax.plot(mids, 100 * level, color=color, lw=1.6, label=contact.tier)
+            ax.fill_between(mids, 100 * low, 100 * high, color=color, alpha=0.18, lw=0)
+            label = rows["standard"].iloc[0] if len(rows) else ""
+            standard = next((s for s in scenario.standards if s.label == label), None)
+            if standard is not None:
+                targets.add((standard.percent, label))
+        for percent, label in sorted(targets):
+            ax.axhline(percent, color="0.3", ls="--", lw=1)
+            ax.annotate(f"target: {label}", (0.995, percent), xycoords=("axes fraction", "data"),
+                        ha="right", va="bottom", fontsize=8, color="0.3")
+        ax.set_ylabel(f"{channel}\n% within standard")
+        ax.set_ylim(0, 104)
+        ax.grid(alpha=0.3)
+        ax.legend(title="tier", loc="lower left", frameon=False, ncols=len(contacts), fontsize=8)
+    axes[0, 0].set_title(f"{scenario.name}: simulated service level by interval "
+                         f"(mean of {result.replications} replications, "
+                         f"{100 * result.level:g}% CI shaded)")
+    _time_axis(axes[-1, 0], scenario)
+    fig.tight_layout()
+    return fig
+
+
+def occupancy_figure(result, scenario: Scenario) -> Figure:
+    """Agents on duty (bars) and simulated occupancy (line) per pool."""
+    edges = _hours(scenario)
+    mids = (edges[:-1] + edges[1:]) / 2
+    pools = [p.name for p in scenario.pools]
+    fig, axes = plt.subplots(len(pools), 1, figsize=(12, 2.4 * len(pools) + 0.8), sharex=True,
+                             squeeze=False)
+    for ax, name in zip(axes[:, 0], pools, strict=True):
+        rows = result.pools[result.pools["pool"] == name].sort_values("interval")
+        agents = rows["agents"].to_numpy(dtype=float)
+        ax.stairs(agents, edges, fill=True, color="0.85", label="agents on duty")
+        ax.set_ylabel(f"{name}\nagents")
+        ax.set_ylim(0, max(agents.max() * 1.25, 1))
+        twin = ax.twinx()
+        twin.plot(mids, 100 * rows["occupancy"].to_numpy(dtype=float), color=PALETTE[3], lw=1.6,
+                  label="occupancy")
+        twin.set_ylim(0, 105)
+        twin.set_ylabel("occupancy %")
+        handles = ax.get_legend_handles_labels()[0] + twin.get_legend_handles_labels()[0]
+        ax.legend(handles, ["agents on duty", "occupancy"], loc="upper left", frameon=False,
+                  ncols=2, fontsize=8)
+    axes[0, 0].set_title(f"{scenario.name}: agents on duty and simulated occupancy by pool")
+    _time_axis(axes[-1, 0], scenario)
+    fig.tight_layout()
+    return fig
+
+
 def save_figure(fig: Figure, path: str | Path, dpi: int = 120) -> Path:
     """Save a figure as PNG atomically and release it."""
     try:

@@ -70,3 +70,42 @@ def requirements_by_contact_text(req: Requirements) -> str:
         "abandon": rows["abandon_rate"].map(_pct),
     })
     return table.to_string(index=False)
+
+
+def _ci(level: float, low: float, high: float) -> str:
+    if not np.isfinite(level):
+        return ""
+    if not (np.isfinite(low) and np.isfinite(high)):
+        return f"{100 * level:5.1f}%"
+    return f"{100 * level:5.1f}% [{100 * low:5.1f}, {100 * high:5.1f}]"
+
+
+def standards_text(result, scenario: Scenario) -> str:
+    """The standards and per-contact-type attainment of a simulation."""
+    head = (f"Simulated: {scenario.name}, {result.replications} replications, seed "
+            f"{result.seed}; attainment with {100 * result.level:g}% confidence interval")
+    standards = result.standards
+    table = pd.DataFrame({
+        "standard": standards["standard"],
+        "scope": standards["scope"],
+        "target": standards["target"].map(lambda t: f"{100 * t:g}%"),
+        "attainment [CI]": [_ci(a, lo, hi) for a, lo, hi in zip(
+            standards["attainment"], standards["attainment_low"], standards["attainment_high"],
+            strict=True)],
+        "intervals on target": standards["intervals_meeting_target"].map(_pct),
+        "verdict": standards["verdict"],
+    })
+    per_type = result.contact_types
+    types = pd.DataFrame({
+        "channel": per_type["channel"],
+        "tier": per_type["tier"],
+        "offered": per_type["offered"].map(lambda v: _num(v)),
+        "abandoned": per_type["abandon_rate"].map(_pct),
+        "ASA s": per_type["asa_s"].map(lambda v: _num(v, 1)),
+        "service level [CI]": [_ci(a, lo, hi) for a, lo, hi in zip(
+            per_type["service_level"], per_type["service_level_low"],
+            per_type["service_level_high"], strict=True)],
+        "against": per_type["standard"],
+    })
+    return "\n".join([head, "", table.to_string(index=False), "",
+                      "By tier and channel (over the horizon)", types.to_string(index=False)])

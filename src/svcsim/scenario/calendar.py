@@ -14,6 +14,7 @@ Deadlines stated in business hours count only open time (see the standards).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Annotated, Any
 
 import numpy as np
@@ -127,7 +128,7 @@ def parse_calendar(value: Any) -> Calendar:
             seen[day] = str(days_spec)
             windows[day] = sorted(_window(h, str(days_spec)) for h in hours_list)
     for day, spans in windows.items():
-        for (_, close_s), (next_open, _) in zip(spans, spans[1:]):
+        for (_, close_s), (next_open, _) in pairwise(spans):
             if next_open < close_s:
                 raise ValueError(f"{day}: open windows overlap")
     return Calendar(tuple(tuple(windows[day]) for day in WEEKDAYS))

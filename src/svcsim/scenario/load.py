@@ -95,8 +95,7 @@ def _problems(exc: ValidationError, data: Any) -> list[tuple[str, str]]:
         path = format_path(loc)
         # Of a union's failed branches, the one that reached a value check says most.
         if path not in problems or error["type"] == "value_error":
-            problems[path] = problems.get(path) if path in problems and \
-                error["type"] != "value_error" else message
+            problems[path] = message
     return list(problems.items())
 
 

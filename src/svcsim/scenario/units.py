@@ -20,7 +20,10 @@ _UNIT_SECONDS = {
 }
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)\s*([a-z]+)\s*$", re.IGNORECASE)
 _CLOCK = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*$")
-DURATION_PATTERN = r"^\s*(\d+(\.\d*)?|\.\d+)\s*(s|sec|secs|seconds?|m|min|mins|minutes?|h|hr|hrs|hours?|d|days?)\s*$"
+DURATION_PATTERN = (
+    r"^\s*(\d+(\.\d*)?|\.\d+)\s*"
+    r"(s|sec|secs|seconds?|m|min|mins|minutes?|h|hr|hrs|hours?|d|days?)\s*$"
+)
 CLOCK_PATTERN = r"^\s*\d{1,2}:\d{2}\s*$"
 
 

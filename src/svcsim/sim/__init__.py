@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from svcsim.scenario import Scenario
 from svcsim.sim.replications import run_all
 from svcsim.sim.result import SimulationResult, summarise

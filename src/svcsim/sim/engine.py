@@ -185,7 +185,7 @@ class Engine:
         n = self.scenario.n_intervals
         targets = [self.on_duty.get(p.name, np.zeros(n)).astype(int) for p in self.pools]
         for step in range(cycles * n):
-            for pool, target in zip(self.pools, targets):
+            for pool, target in zip(self.pools, targets, strict=True):
                 self._set_staff(pool, int(target[step % n]))
             yield env.timeout(interval)
 
@@ -199,7 +199,7 @@ class Engine:
                                      self._rng(contact.name, "arrivals", str(cycle)), offset)
                 if cycle == self.warmup_cycles:
                     self.records.deflected[t] = draw.deflected
-                merged.extend(zip(draw.times_s.tolist(), [t] * len(draw.times_s)))
+                merged.extend((time_s, t) for time_s in draw.times_s.tolist())
         merged.sort()
         for time_s, t in merged:
             if time_s > env.now:

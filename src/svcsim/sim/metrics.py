@@ -92,8 +92,9 @@ def interval_table(scenario: Scenario, log: pd.DataFrame, records: RunRecords) -
 
 def standard_events(scenario: Scenario, standard: Standard, log: pd.DataFrame,
                     measure_from: float) -> pd.DataFrame:
-    """Per contact covered by ``standard``: its arrival interval and whether it
-    met the standard. A contact that never reached the measured event misses."""
+    """Per contact covered by ``standard``: its type, arrival interval and
+    whether it met the standard. A contact that never reached the measured
+    event (abandoned, or still open when the run stopped) misses."""
     stage_times = log.attrs["stage_times"]
     rows = []
     for contact in scenario.match(standard.contacts):
@@ -110,10 +111,12 @@ def standard_events(scenario: Scenario, standard: Standard, log: pd.DataFrame,
         else:
             elapsed = event - origin
         met = np.nan_to_num(elapsed, nan=np.inf) <= standard.threshold_s + 1e-9
-        rows.append(pd.DataFrame({"interval": log.loc[mine, "interval"].to_numpy(),
-                                  "met": met}))
+        rows.append(pd.DataFrame({"contact_type": contact.name,
+                                  "interval": log.loc[mine, "interval"].to_numpy(), "met": met}))
     if not rows:
-        return pd.DataFrame({"interval": pd.Series([], dtype=int), "met": pd.Series([], dtype=bool)})
+        return pd.DataFrame({"contact_type": pd.Series([], dtype=str),
+                             "interval": pd.Series([], dtype=int),
+                             "met": pd.Series([], dtype=bool)})
     return pd.concat(rows, ignore_index=True)
 
 
@@ -150,22 +153,26 @@ def _stage_time(stage_times, index, stage: int, which: int, log) -> np.ndarray:
 
 
 def attainment(scenario: Scenario, log: pd.DataFrame, measure_from: float) -> pd.DataFrame:
-    """Per standard and interval (and ``interval = -1`` for the whole horizon):
-    contacts covered and the share that met the standard."""
+    """Per standard x contact type x interval (``interval = -1``: the whole
+    horizon): contacts covered and how many met the standard."""
     frames = []
+    n = scenario.n_intervals
     for i, standard in enumerate(scenario.standards):
         if standard.metric == PROGRESS_UPDATE:
             continue
         events = standard_events(scenario, standard, log, measure_from)
-        per = events.groupby("interval")["met"].agg(["size", "sum"])
-        per = per.reindex(range(scenario.n_intervals), fill_value=0)
-        frames.append(pd.DataFrame({
-            "standard": i, "interval": np.arange(scenario.n_intervals),
-            "covered": per["size"].to_numpy(), "met": per["sum"].to_numpy()}))
-        frames.append(pd.DataFrame({"standard": [i], "interval": [-1],
-                                    "covered": [len(events)], "met": [int(events["met"].sum())]}))
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
-        columns=["standard", "interval", "covered", "met"])
+        for name, mine in events.groupby("contact_type", sort=False, observed=True):
+            per = mine.groupby("interval")["met"].agg(["size", "sum"]).reindex(
+                range(n), fill_value=0)
+            frames.append(pd.DataFrame({
+                "standard": i, "contact_type": name, "interval": np.arange(n),
+                "covered": per["size"].to_numpy(), "met": per["sum"].to_numpy()}))
+            frames.append(pd.DataFrame({
+                "standard": [i], "contact_type": [name], "interval": [-1],
+                "covered": [len(mine)], "met": [int(mine["met"].sum())]}))
+    columns = ["standard", "contact_type", "interval", "covered", "met"]
+    return pd.concat(frames, ignore_index=True)[columns] if frames else \
+        pd.DataFrame(columns=columns)
 
 
 def pool_table(scenario: Scenario, on_duty: dict[str, np.ndarray], records: RunRecords,

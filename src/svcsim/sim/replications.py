@@ -48,7 +48,7 @@ def run_all(scenario: Scenario, on_duty: dict[str, np.ndarray], entropy: int,
     if workers <= 1 or replications <= 1:
         return [run_one(*a) for a in args]
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(run_one, *zip(*args)))
+        return list(pool.map(run_one, *zip(*args, strict=True)))
 
 
 def t_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:

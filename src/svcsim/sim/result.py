@@ -30,7 +30,11 @@ class SimulationResult:
         ``target``, and ``verdict``: ``met`` (the CI lies above the target),
         ``missed`` (below) or ``uncertain``.
     standard_intervals : pandas.DataFrame
-        Standard x interval attainment with CI.
+        Standard x interval attainment with CI (``interval = -1``: the horizon).
+    contact_types : pandas.DataFrame
+        One row per contact type (tier x channel) over the horizon: offered,
+        answered, abandoned per replication (means), ``asa_s``, and the
+        attainment of its first standard with CI.
     contacts : pandas.DataFrame or None
         The per-contact log with a ``replication`` column, when kept.
     """
@@ -39,6 +43,7 @@ class SimulationResult:
     pools: pd.DataFrame
     standards: pd.DataFrame
     standard_intervals: pd.DataFrame
+    contact_types: pd.DataFrame
     contacts: pd.DataFrame | None
     replications: int
     seed: int
@@ -50,13 +55,16 @@ def summarise(scenario: Scenario, runs: list[RunTables], seed: int, level: float
               settings: dict) -> SimulationResult:
     """Aggregate replications into a :class:`SimulationResult`."""
     attainment = _stack([r.attainment for r in runs])
-    standard_intervals = _attainment_ci(scenario, attainment, level)
+    standard_intervals = _shares(attainment, ["standard", "interval"], level)
+    per_type = _shares(attainment, ["standard", "contact_type", "interval"], level)
+    intervals = _intervals(scenario, runs, per_type)
     return SimulationResult(
-        intervals=_intervals(scenario, runs, standard_intervals, level),
+        intervals=intervals,
         pools=_stack([r.pools for r in runs]).groupby(["interval", "pool"], sort=False)
         [["agents", "busy_agent_s", "occupancy"]].mean().reset_index(),
         standards=_standards(scenario, attainment, standard_intervals, level),
         standard_intervals=standard_intervals,
+        contact_types=_contact_types(scenario, intervals, per_type),
         contacts=_stack([r.contacts for r in runs]) if runs and runs[0].contacts is not None
         else None,
         replications=len(runs), seed=seed, level=level, settings=settings,
@@ -67,48 +75,76 @@ def _stack(frames: list[pd.DataFrame]) -> pd.DataFrame:
     return pd.concat([f.assign(replication=i) for i, f in enumerate(frames)], ignore_index=True)
 
 
-def _attainment_ci(scenario: Scenario, attainment: pd.DataFrame, level: float) -> pd.DataFrame:
+def _shares(attainment: pd.DataFrame, keys: list[str], level: float) -> pd.DataFrame:
+    """Attainment per ``keys``: each replication's share met / covered, then
+    the mean and t confidence interval across replications (clipped to [0, 1])."""
+    per_run = attainment.groupby(keys + ["replication"], sort=True, observed=True)[
+        ["covered", "met"]].sum().reset_index()
     with np.errstate(invalid="ignore", divide="ignore"):
-        attainment = attainment.assign(share=attainment["met"] / attainment["covered"]
-                                       .where(attainment["covered"] > 0))
+        per_run["share"] = per_run["met"] / per_run["covered"].where(per_run["covered"] > 0)
     rows = []
-    for (standard, interval), group in attainment.groupby(["standard", "interval"], sort=True):
+    for key, group in per_run.groupby(keys, sort=True, observed=True):
         mean, low, high = t_interval(group["share"].to_numpy(), level)
-        low, high = max(low, 0.0), min(high, 1.0)  # a share lies in [0, 1]
-        rows.append((standard, interval, group["covered"].mean(), mean, low, high))
-    return pd.DataFrame(rows, columns=["standard", "interval", "covered", "attainment",
-                                       "attainment_low", "attainment_high"])
+        rows.append((*key, group["covered"].mean(), mean, max(low, 0.0), min(high, 1.0)))
+    return pd.DataFrame(rows, columns=[*keys, "covered", "attainment", "attainment_low",
+                                       "attainment_high"])
 
 
-def _intervals(scenario: Scenario, runs: list[RunTables], attained: pd.DataFrame,
-               level: float) -> pd.DataFrame:
-    stacked = _stack([r.intervals for r in runs])
-    table = stacked.groupby(["interval", "contact_type"], sort=False)[
-        ["offered", "answered", "abandoned", "deflected", "abandon_rate", "asa_s", "wait_p90_s"]
-    ].mean().reset_index()
-    table["start"] = np.asarray(scenario.interval_labels())[table["interval"]]
+def _primary_standards(scenario: Scenario) -> dict[str, int]:
+    """The first standard (in scenario order) covering each contact type."""
     primary = {}
     for contact in scenario.resolved_contact_types:
         for i, standard in enumerate(scenario.standards):
             if standard.metric != "progress_update" and contact in scenario.match(standard.contacts):
                 primary[contact.name] = i
                 break
-    per_interval = attained[attained["interval"] >= 0].set_index(["standard", "interval"])
-    levels = []
-    for name, interval in zip(table["contact_type"], table["interval"]):
-        i = primary.get(name)
-        if i is None:
-            levels.append((np.nan, np.nan, np.nan, ""))
-            continue
-        row = per_interval.loc[(i, interval)]
-        levels.append((row["attainment"], row["attainment_low"], row["attainment_high"],
-                       scenario.standards[i].label))
+    return primary
+
+
+def _intervals(scenario: Scenario, runs: list[RunTables], per_type: pd.DataFrame) -> pd.DataFrame:
+    stacked = _stack([r.intervals for r in runs])
+    table = stacked.groupby(["interval", "contact_type"], sort=False)[
+        ["offered", "answered", "abandoned", "deflected", "abandon_rate", "asa_s", "wait_p90_s"]
+    ].mean().reset_index()
+    table["start"] = np.asarray(scenario.interval_labels())[table["interval"]]
+    primary = _primary_standards(scenario)
+    levels = per_type.set_index(["standard", "contact_type", "interval"])
+    rows = []
+    for name, interval in zip(table["contact_type"], table["interval"], strict=True):
+        key = (primary.get(name), name, interval)
+        if key in levels.index:
+            row = levels.loc[key]
+            rows.append((row["attainment"], row["attainment_low"], row["attainment_high"],
+                         scenario.standards[key[0]].label))
+        else:
+            rows.append((np.nan, np.nan, np.nan, ""))
     table[["service_level", "service_level_low", "service_level_high", "standard"]] = \
-        pd.DataFrame(levels, index=table.index)
+        pd.DataFrame(rows, index=table.index)
     columns = ["interval", "start", "contact_type", "offered", "answered", "abandoned",
                "deflected", "abandon_rate", "asa_s", "wait_p90_s", "service_level",
                "service_level_low", "service_level_high", "standard"]
     return table[columns]
+
+
+def _contact_types(scenario: Scenario, intervals: pd.DataFrame,
+                   per_type: pd.DataFrame) -> pd.DataFrame:
+    primary = _primary_standards(scenario)
+    whole = per_type[per_type["interval"] == -1].set_index(["standard", "contact_type"])
+    rows = []
+    for contact in scenario.resolved_contact_types:
+        mine = intervals[intervals["contact_type"] == contact.name]
+        offered, answered = mine["offered"].sum(), mine["answered"].sum()
+        asa = (mine["asa_s"] * mine["answered"]).sum() / answered if answered else np.nan
+        key = (primary.get(contact.name), contact.name)
+        level = whole.loc[key] if key in whole.index else None
+        rows.append((contact.channel, contact.tier, contact.name, offered, answered,
+                     mine["abandoned"].sum() / offered if offered else np.nan, asa,
+                     *((level["attainment"], level["attainment_low"], level["attainment_high"],
+                        scenario.standards[key[0]].label) if level is not None else
+                       (np.nan, np.nan, np.nan, ""))))
+    return pd.DataFrame(rows, columns=["channel", "tier", "contact_type", "offered", "answered",
+                                       "abandon_rate", "asa_s", "service_level",
+                                       "service_level_low", "service_level_high", "standard"])
 
 
 def _standards(scenario: Scenario, attainment: pd.DataFrame, per_interval: pd.DataFrame,

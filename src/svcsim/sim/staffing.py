@@ -85,7 +85,7 @@ def _from_csv(scenario: Scenario, path: Path) -> dict[str, np.ndarray]:
     labels = scenario.interval_labels()
     problems = []
     if "start" in header:
-        for line, (row, label) in enumerate(zip(rows, labels), start=2):
+        for line, (row, label) in enumerate(zip(rows, labels, strict=False), start=2):
             if row["start"].zfill(len(label)) != label:
                 problems.append((f"row {line}, column 'start'",
                                  f"expected {label} on the {scenario.interval_s / 60:g}-minute "

@@ -1,0 +1,15 @@
+"""Analytic queueing: Erlang C and Erlang A (pure functions, times in seconds,
+rates per second) and per-interval staffing requirements from a scenario."""
+
+from svcsim.queueing.erlang import ErlangResult, erlang_a, erlang_b, erlang_c, required_agents
+from svcsim.queueing.requirements import Requirements, requirements
+
+__all__ = [
+    "ErlangResult",
+    "Requirements",
+    "erlang_a",
+    "erlang_b",
+    "erlang_c",
+    "required_agents",
+    "requirements",
+]

@@ -1,0 +1,117 @@
+"""The command line, end to end, as a user types it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+import yaml
+
+from conftest import MINIMAL, SCENARIOS
+
+SVCSIM = shutil.which("svcsim")
+
+
+def run(*args: str, cwd=None) -> subprocess.CompletedProcess:
+    command = [SVCSIM] if SVCSIM else [sys.executable, "-m", "svcsim.cli"]
+    return subprocess.run([*command, *args], capture_output=True, text=True, cwd=cwd,
+                          timeout=300)
+
+
+def write_scenario(folder, data, name="centre.yaml"):
+    path = folder / name
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+def assert_clean_error(result, *fragments):
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert result.stderr.startswith("error: ")
+    for fragment in fragments:
+        assert fragment in result.stderr
+
+
+def test_help_lists_the_commands():
+    result = run("--help")
+    assert result.returncode == 0
+    for command in ("validate", "requirements", "schema"):
+        assert command in result.stdout
+
+
+def test_validate_all_shipped_scenarios():
+    result = run("validate", *map(str, sorted(SCENARIOS.glob("*.yaml"))))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("ok: ") == len(list(SCENARIOS.glob("*.yaml")))
+
+
+@pytest.mark.parametrize(
+    ("change", "fragments"),
+    [
+        (lambda d: d["pools"][0].update(shrinkge=0.3),
+         ["centre.yaml", "pools[0]", "did you mean 'shrinkage'"]),
+        (lambda d: d["channels"]["phone"]["arrivals"]["volumes"]["values"].__setitem__(1, -90),
+         ["centre.yaml", "channels.phone.arrivals", ">= 0"]),
+        (lambda d: d["standards"][0].update(percent=120),
+         ["centre.yaml", "standards[0].percent", "<= 100", "120"]),
+        (lambda d: d["channels"]["phone"]["arrivals"].update(volumes={"csv": "missing.csv"}),
+         ["centre.yaml", "channels.phone.arrivals.volumes", "missing.csv", "file not found"]),
+    ],
+    ids=["typo", "negative-rate", "percent-120", "missing-file"],
+)
+def test_bad_scenarios_get_one_clear_error(tmp_path, change, fragments):
+    data = json.loads(json.dumps(MINIMAL))
+    change(data)
+    path = write_scenario(tmp_path, data)
+    for command in (["validate", str(path)], ["requirements", str(path), "--out",
+                                              str(tmp_path / "out")]):
+        assert_clean_error(run(*command), *fragments)
+    assert not (tmp_path / "out").exists(), "no partial output on bad input"
+
+
+def test_malformed_yaml(tmp_path):
+    path = tmp_path / "broken.yaml"
+    path.write_text("name: x\nchannels:\n  phone: {kind: immediate\n")
+    assert_clean_error(run("validate", str(path)), "broken.yaml", "malformed YAML at line")
+
+
+def test_missing_scenario_file(tmp_path):
+    assert_clean_error(run("requirements", str(tmp_path / "nope.yaml")), "file not found")
+
+
+def test_schema_is_json():
+    result = run("schema")
+    assert result.returncode == 0
+    schema = json.loads(result.stdout)
+    assert "channels" in schema["properties"]
+
+
+def test_requirements_prints_the_table_and_writes_files(tmp_path):
+    out = tmp_path / "bank"
+    result = run("requirements", str(SCENARIOS / "bank_hotline.yaml"), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "hotline" in result.stdout and "required" in result.stdout
+    assert "10:30" in result.stdout  # the morning peak is listed
+    for name in ("requirements_by_pool.csv", "requirements_by_contact_type.csv",
+                 "requirements.png"):
+        assert (out / name).stat().st_size > 0
+    pools = pd.read_csv(out / "requirements_by_pool.csv")
+    assert len(pools) == 48 and pools["required_agents"].max() > 0
+    assert (out / "requirements.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert not list(out.glob(".*")), "no temporary files left behind"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_requirements_machine_formats(tmp_path, fmt):
+    result = run("requirements", str(SCENARIOS / "bank_hotline.yaml"), "--format", fmt,
+                 "--by", "contact-type", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    if fmt == "json":
+        rows = json.loads(result.stdout)
+        assert rows[0]["contact_type"] == "phone/retail"
+    else:
+        assert result.stdout.splitlines()[0].startswith("interval,start,contact_type")
