@@ -154,14 +154,11 @@ def test_required_agents_is_exactly_minimal(patience):
         lam = per_half_hour / 1800
         for target, threshold in ((0.8, 20.0), (0.9, 15.0), (0.95, 300.0)):
             n = required_agents(lam, 240.0, target, threshold, mean_patience=patience)
-
-            def level(k):
-                if patience is None:
-                    return erlang_c(k, lam, 240.0, threshold).service_level
-                return erlang_a(k, lam, 240.0, patience, threshold).service_level
-
-            assert level(n) >= target
-            assert n == 0 or level(n - 1) < target
+            levels = [erlang_c(k, lam, 240.0, threshold).service_level if patience is None
+                      else erlang_a(k, lam, 240.0, patience, threshold).service_level
+                      for k in (max(n - 1, 0), n)]
+            assert levels[1] >= target
+            assert n == 0 or levels[0] < target
 
 
 def test_required_agents_bank_case_by_hand():

@@ -334,7 +334,7 @@ def test_tier_policy_standards_are_all_expressed():
     for tier in ("premier", "tier1", "tier2"):
         for metric in ("first_contact", "assessment", "plan", "progress_update", "acceptance"):
             assert (tier, metric) in stated
-    assert ("tier1", "plan_confirmed") in stated and ("tier3", "answer") in stated
+    assert ("tier1", "plan_confirmed") in stated and ("tier3", "reply") in stated
 
 
 def test_json_schema_describes_the_format():
@@ -344,3 +344,79 @@ def test_json_schema_describes_the_format():
     jsonschema = pytest.importorskip("jsonschema")
     for path in SHIPPED:
         jsonschema.validate(yaml.safe_load(path.read_text()), schema)
+
+
+# -- regressions from reviewing the format reference ----------------------------
+
+def test_stages_may_not_take_a_metric_word_as_name(minimal):
+    minimal["contact_types"] = {"phone/retail": {"stages": [{"name": "first_contact"},
+                                                            {"name": "answer"}]}}
+    [(path, message)] = problems(minimal)
+    assert path == "contact_types.phone/retail.stages[1].name"
+    assert "metric word" in message and "answer_stage" in message
+
+
+def test_a_follow_up_belongs_to_a_contact_type_not_a_channel(minimal):
+    minimal["channels"]["survey"] = {"kind": "deferred", "handle_time": {
+        "dist": "exponential", "mean": "2m"}, "arrivals": {"follow_up": {"of": "phone", "share": 0.5}}}
+    [(path, message)] = problems(minimal)
+    assert path == "channels.survey" and "contact_types" in message
+
+
+def test_follow_up_work_follows_its_source(minimal):
+    minimal["channels"]["survey"] = {"kind": "deferred",
+                                     "handle_time": {"dist": "exponential", "mean": "2m"}}
+    minimal["contact_types"] = {"survey/retail": {"arrivals": {"follow_up": {
+        "of": "phone", "share": "50%", "delay": {"dist": "deterministic", "value": "1h"}}}}}
+    minimal["pools"][0]["skills"].append({"contacts": "survey/*", "priority": 2})
+    scenario = scenario_from_dict(minimal)
+    survey = scenario.contact_type("survey/retail").volumes
+    assert survey.sum() == pytest.approx(180)
+    assert survey[18:22].tolist() == [30, 45, 60, 45]  # two 30-minute intervals later
+
+
+def test_union_branch_names_do_not_leak_into_paths(minimal):
+    minimal["channels"]["phone"]["handle_time"] = {"dist": "exponential", "mean": "4m", "cv": 1}
+    [(path, message)] = problems(minimal)
+    assert path == "channels.phone.handle_time" and "unknown key 'cv'" in message
+    minimal["channels"]["phone"]["handle_time"] = {"dist": "uniform", "low": "2m", "high": "1m"}
+    [(path, message)] = problems(minimal)
+    assert path == "channels.phone.handle_time" and "must not be below low" in message
+
+
+def test_a_missing_csv_is_one_problem(tmp_path, minimal):
+    minimal["channels"]["phone"]["arrivals"] = {"volumes": {"csv": "nope.csv"}}
+    (tmp_path / "s.yaml").write_text(yaml.safe_dump(minimal))
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(tmp_path / "s.yaml")
+    assert [p for p, _ in info.value.problems] == ["channels.phone.arrivals.volumes"]
+
+
+def test_percent_is_out_of_100(minimal):
+    minimal["standards"][0]["percent"] = 0.95
+    [(path, message)] = problems(minimal)
+    assert path == "standards[0].percent" and "write 95" in message
+    minimal["standards"][0]["percent"] = "95%"
+    assert scenario_from_dict(minimal).standards[0].target == pytest.approx(0.95)
+
+
+def test_flat_profile_spreads_the_day_evenly(minimal):
+    minimal["profiles"] = {"even": {"intraday": "flat"}}
+    minimal["channels"]["phone"]["arrivals"] = {"daily_total": 480, "profile": "even"}
+    volumes = scenario_from_dict(minimal).contact_type("phone/retail").volumes
+    assert volumes.tolist() == [10.0] * 48
+
+
+def test_profile_errors_point_at_the_profile(minimal):
+    minimal["profiles"] = {"late": {"start": "23:00", "intraday": [1, 2, 3]}}
+    minimal["channels"]["phone"]["arrivals"] = {"daily_total": 100, "profile": "late"}
+    [(path, message)] = problems(minimal)
+    assert path == "profiles.late" and "a profile is one day" in message
+
+
+def test_shift_starts_must_sit_on_the_interval_grid(minimal):
+    minimal["shift_rules"] = {"day": {"start_granularity": "7m", "shifts": [
+        {"name": "full", "length": "8h"}]}}
+    minimal["pools"][0]["shift_rules"] = "day"
+    [(path, message)] = problems(minimal)
+    assert path == "shift_rules.day.start_granularity" and "multiple" in message

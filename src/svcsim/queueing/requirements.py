@@ -280,14 +280,21 @@ def _one_pool(scenario: Scenario, name: str, shrinkage: float, mine: list) -> pd
         else:
             required += result["required_agents"]
             _accumulate(attained, weight, stream.volumes, result["service_level"])
+    immediate_agents = np.zeros(n)
+    immediate_load = np.zeros(n)
     for group in groups.values():
         targets = tuple(t for s in group for t in s.targets)
         result = _size_immediate(scenario, group, targets)
         required += result["required_agents"]
+        immediate_agents += result["required_agents"]
+        # carried load (abandoners leave) in agents: occupancy per slot x agents
+        immediate_load += np.nan_to_num(result["occupancy"]) * result["required_agents"]
         _accumulate(attained, weight, sum(s.volumes for s in group), result["service_level"])
     required = np.ceil(required - 1e-9)
     with np.errstate(invalid="ignore", divide="ignore"):
-        occupancy = np.where(required > 0, workload / required, np.nan)
+        # Deferred work is done hours after it arrives, so only immediate work
+        # has a meaningful same-interval occupancy.
+        occupancy = np.where(immediate_agents > 0, immediate_load / immediate_agents, np.nan)
         service = np.where(weight > 0, attained / weight, np.nan)
     return pd.DataFrame({
         "interval": np.arange(n),

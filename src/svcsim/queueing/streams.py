@@ -62,15 +62,39 @@ class WorkStream:
 def offered_volumes(scenario: Scenario, contact: ContactType) -> np.ndarray:
     """Contacts reaching an agent per interval: deflection removed, repeat
     contacts (``1 - fcr`` of them) added after the mean repeat delay; the
-    horizon is taken to repeat, so repeats late in the horizon wrap round."""
+    horizon is taken to repeat, so repeats late in the horizon wrap round.
+    A repeat that would reach an immediate channel while it is closed comes
+    at its next opening instead (nobody can phone a closed line)."""
     assisted = contact.assisted_volumes
     if contact.fcr >= 1.0:
         return assisted
     delay = contact.repeat_delay.mean if contact.repeat_delay is not None else 0.0
     shift = int(round(delay / scenario.interval_s))
     # Each repeat can itself be unresolved: a geometric series of returns.
-    repeats = assisted * (1.0 - contact.fcr) / contact.fcr
-    return assisted + np.roll(repeats, shift)
+    repeats = np.roll(assisted * (1.0 - contact.fcr) / contact.fcr, shift)
+    if contact.kind == "immediate":
+        open_share = contact.calendar.open_share(
+            scenario.interval_starts_s, scenario.interval_s, scenario.first_weekday)
+        repeats = carry_to_open(repeats, open_share > 0)
+    return assisted + repeats
+
+
+def carry_to_open(volumes: np.ndarray, is_open: np.ndarray) -> np.ndarray:
+    """Move volume from closed intervals to the next open one (cyclically)."""
+    if is_open.all() or not is_open.any():
+        return volumes
+    out = np.where(is_open, volumes, 0.0)
+    n = len(volumes)
+    first_open = int(np.argmax(is_open))
+    held = 0.0
+    for step in range(n):  # start at an open interval so every carry lands
+        i = (first_open + 1 + step) % n
+        if is_open[i]:
+            out[i] += held
+            held = 0.0
+        else:
+            held += volumes[i]
+    return out
 
 
 def work_streams(scenario: Scenario) -> list[WorkStream]:

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from svcsim.scenario.arrivals import Arrivals
 from svcsim.scenario.base import Spec
 from svcsim.scenario.calendar import OpeningHours
 from svcsim.scenario.distributions import Deterministic, Distribution
+from svcsim.scenario.standards import FIRST_RESPONSE, PROGRESS_UPDATE, RESOLUTION
 from svcsim.scenario.units import Duration, Share
+
+RESERVED_STAGE_NAMES = (*FIRST_RESPONSE, RESOLUTION, PROGRESS_UPDATE, "arrival", "contact")
 
 
 def _fixed_duration(value: Any) -> Any:
@@ -38,6 +41,17 @@ class Stage(Spec):
 
     name: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
     handle_time: Distribution | None = Field(None, description="default: the contact type's")
+
+    @field_validator("name")
+    @classmethod
+    def _not_a_metric_word(cls, name: str) -> str:
+        if name in RESERVED_STAGE_NAMES:
+            raise ValueError(
+                f"'{name}' is a metric word in standards ({', '.join(RESERVED_STAGE_NAMES)}), "
+                "so a standard could not name this stage; choose another name, e.g. "
+                f"'{name}_stage'"
+            )
+        return name
     after_contact_work: AfterWork | None = None
     delay: Distribution | None = Field(
         None, description="time between the previous stage's end and this stage becoming work"
@@ -75,6 +89,11 @@ class Channel(Behaviour):
             raise ValueError("a deferred channel has no patience: its items wait in a backlog")
         if self.kind == "deferred" and self.retry is not None:
             raise ValueError("a deferred channel has no abandonment, so no retry")
+        if self.arrivals is not None and self.arrivals.follow_up is not None:
+            raise ValueError(
+                "a follow-up is generated per tier: give it under contact_types "
+                "('channel/tier': {arrivals: {follow_up: ...}})"
+            )
         return self
 
 

@@ -81,7 +81,7 @@ def _yaml_message(exc: yaml.YAMLError) -> str:
 def _problems(exc: ValidationError, data: Any) -> list[tuple[str, str]]:
     problems: dict[str, str] = {}
     for error in exc.errors():
-        loc = _data_path(error["loc"], data)
+        loc = _data_path(error["loc"], data, keep_last=error["type"] == "missing")
         message = _message(error)
         if not loc and error["type"] == "value_error" and "\n" in message or (
             not loc and ": " in message and error["type"] == "value_error"
@@ -99,7 +99,7 @@ def _problems(exc: ValidationError, data: Any) -> list[tuple[str, str]]:
     return list(problems.items())
 
 
-def _data_path(loc: tuple[Any, ...], data: Any) -> list[Any]:
+def _data_path(loc: tuple[Any, ...], data: Any, keep_last: bool) -> list[Any]:
     """Keep the parts of a pydantic location that are keys of the user's data
     (dropping union branch labels such as ``lognormal`` or ``function-before``)."""
     path, node = [], data
@@ -110,13 +110,10 @@ def _data_path(loc: tuple[Any, ...], data: Any) -> list[Any]:
         elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
             path.append(part)
             node = node[part]
-        elif i == len(loc) - 1 and isinstance(part, str) and not _is_label(part):
+        elif keep_last and i == len(loc) - 1 and isinstance(part, str):
             path.append(part)  # a missing key
     return path
 
-
-def _is_label(part: str) -> bool:
-    return "[" in part or part in {"str", "int", "float", "bool", "list", "dict", "tuple"}
 
 
 def _message(error: dict[str, Any]) -> str:
@@ -153,7 +150,7 @@ def _message(error: dict[str, Any]) -> str:
     if kind in ("list_type", "tuple_type"):
         return f"must be a list{got}"
     if kind == "string_pattern_mismatch":
-        return f"must be a name of letters, digits and '_'{got}"
+        return f"must be a name that starts with a letter or '_' (no spaces){got}"
     return f"{error['msg']}{got}"
 
 

@@ -217,6 +217,12 @@ def _resolve_contact_types(scenario: Scenario, problems: list[str]) -> list[Cont
             problems.append(f"{path}.profile: no profile '{arrivals.profile}'"
                             f"{did_you_mean(arrivals.profile, scenario.profiles)} in 'profiles'")
             return np.zeros(n)
+        if arrivals.profile is not None:
+            try:
+                scenario.profiles[arrivals.profile].day_shape(int(round(86400 / step)), step)
+            except ValueError as exc:
+                problems.append(f"profiles.{arrivals.profile}: {exc} (a profile is one day)")
+                return np.zeros(n)
         try:
             return arrivals.array(n, step, scenario.first_weekday, scenario.profiles)
         except ValueError as exc:
@@ -270,6 +276,9 @@ def _contact_type(
                         f"(here, or in contact_types.{name})")
     if channel.kind == "deferred" and spec.patience is not None:
         problems.append(f"contact_types.{name}.patience: a deferred channel has no patience")
+    if channel.kind == "deferred" and spec.retry is not None:
+        problems.append(f"contact_types.{name}.retry: a deferred channel has no abandonment, "
+                        "so no retry")
     calendar = (spec.opening_hours or channel.opening_hours or scenario.opening_hours
                 or Calendar.always_open())
     return ContactType(
@@ -330,7 +339,7 @@ def _check_standards(scenario: Scenario, resolved: list[ContactType], problems: 
             stages = contact.stage_names
             if standard.metric not in FIRST_RESPONSE + (RESOLUTION, PROGRESS_UPDATE) and \
                     standard.metric not in stages:
-                choices = list(FIRST_RESPONSE) + [RESOLUTION] + list(contact.stages and stages)
+                choices = [*FIRST_RESPONSE, RESOLUTION, PROGRESS_UPDATE, *stages]
                 problems.append(
                     f"{path}.metric: '{standard.metric}' is not a metric of {contact.name}"
                     f"{did_you_mean(standard.metric, choices)}; use {', '.join(choices)}")
@@ -339,7 +348,7 @@ def _check_standards(scenario: Scenario, resolved: list[ContactType], problems: 
                 problems.append(f"{path}.measured_from: {contact.name} has no stage "
                                 f"'{standard.measured_from}'; use 'arrival' or a stage name")
                 break
-        if standard.clock == "business" and scenario.opening_hours is None and all(
+        if standard.clock == "business" and matched and scenario.opening_hours is None and all(
             scenario.channels[c.channel].opening_hours is None
             and scenario.contact_types.get(c.name, ContactTypeSpec()).opening_hours is None
             for c in matched
@@ -354,6 +363,10 @@ def _check_pools(scenario: Scenario, resolved: list[ContactType], problems: list
         if pool.name in seen:
             problems.append(f"pools[{i}].name: '{pool.name}' is used by two pools")
         seen.add(pool.name)
+        rules = scenario.shift_rules.get(pool.shift_rules or "")
+        if rules is not None and rules.start_granularity % scenario.interval_s:
+            problems.append(f"shift_rules.{pool.shift_rules}.start_granularity: must be a "
+                            f"multiple of the {scenario.interval_s / 60:g}-minute interval")
         if pool.shift_rules is not None and pool.shift_rules not in scenario.shift_rules:
             problems.append(f"pools[{i}].shift_rules: no rules '{pool.shift_rules}'"
                             f"{did_you_mean(pool.shift_rules, scenario.shift_rules)} in "

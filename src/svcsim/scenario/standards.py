@@ -18,6 +18,20 @@ PROGRESS_UPDATE = "progress_update"
 """The recurring metric: an open contact hears from us at least ``every`` T."""
 
 
+def _percent(value: Any) -> Any:
+    if isinstance(value, str) and value.strip().endswith("%"):
+        try:
+            return float(value.strip()[:-1])
+        except ValueError:
+            return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value < 1:
+        raise ValueError(
+            f"percent is out of 100: write {100 * value:g} (or '{100 * value:g}%') for "
+            f"{100 * value:g} %, got {value!r}"
+        )
+    return value
+
+
 def _as_tuple(value: Any) -> Any:
     return (value,) if isinstance(value, str) else value
 
@@ -49,7 +63,9 @@ class Standard(Spec):
     name: str | None = None
     contacts: Patterns = Field(min_length=1)
     metric: str = "answer"
-    percent: float = Field(gt=0, le=100, description="target attainment, percent")
+    percent: Annotated[float, BeforeValidator(_percent)] = Field(
+        gt=0, le=100, description="target attainment, percent (80 or '80%')"
+    )
     within: Duration | None = Field(None, description="the threshold")
     every: Duration | None = Field(None, description="for recurring updates")
     scope: Literal["interval", "day", "week"] = Field(
