@@ -6,9 +6,9 @@ import copy
 
 import numpy as np
 import pytest
-from conftest import MINIMAL, SCENARIOS
 
 import svcsim
+from conftest import MINIMAL, SCENARIOS
 from svcsim.queueing import erlang_a, requirements
 from svcsim.queueing.streams import carry_to_open
 
