@@ -115,3 +115,54 @@ def test_requirements_machine_formats(tmp_path, fmt):
         assert rows[0]["contact_type"] == "phone/retail"
     else:
         assert result.stdout.splitlines()[0].startswith("interval,start,contact_type")
+
+
+def staffing_csv(folder, rows, header="start,hotline"):
+    path = folder / "staffing.csv"
+    path.write_text("\n".join([header, *rows]) + "\n")
+    return path
+
+
+def bank_rows(agents=20):
+    return [f"{h:02d}:{m:02d},{agents if 8 <= h < 20 else 0}"
+            for h in range(24) for m in (0, 30)]
+
+
+def test_simulate_prints_standards_and_writes_tables_and_charts(tmp_path):
+    staffing = staffing_csv(tmp_path, bank_rows(24))
+    out = tmp_path / "sim"
+    result = run("simulate", str(SCENARIOS / "bank_hotline.yaml"), "--staffing", str(staffing),
+                 "--replications", "5", "--seed", "3", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "80/20 every half hour" in result.stdout and "verdict" in result.stdout
+    assert "phone" in result.stdout and "retail" in result.stdout
+    for name in ("standards.csv", "contact_types.csv", "intervals.csv", "pools.csv",
+                 "service_level.png", "occupancy.png"):
+        assert (out / name).stat().st_size > 0
+    pools = pd.read_csv(out / "pools.csv")
+    # 24 scheduled with 30 % shrinkage: floor(24 x 0.7) = 16 on duty while open
+    assert pools.loc[pools["interval"] == 20, "agents"].item() == 16
+    again = run("simulate", str(SCENARIOS / "bank_hotline.yaml"), "--staffing", str(staffing),
+                "--replications", "5", "--seed", "3", "--out", str(tmp_path / "again"))
+    assert (out / "standards.csv").read_text() == (tmp_path / "again" / "standards.csv").read_text()
+
+
+@pytest.mark.parametrize(
+    ("rows", "header", "fragments"),
+    [
+        (bank_rows(), "start,hotlnie", ["staffing.csv", "column 'hotlnie'",
+                                        "did you mean 'hotline'"]),
+        ([r.replace(",20", ",-3") for r in bank_rows()], "start,hotline",
+         ["staffing.csv", "row 18, column 'hotline'", ">= 0", "-3"]),
+        (bank_rows()[::2], "start,hotline", ["staffing.csv", "row 3, column 'start'",
+                                             "expected 00:30"]),
+        (bank_rows()[:-1], "start,hotline", ["staffing.csv", "47 rows", "48 intervals"]),
+    ],
+    ids=["unknown-pool", "negative", "wrong-grid", "too-short"],
+)
+def test_bad_staffing_csv_is_named_by_row_and_column(tmp_path, rows, header, fragments):
+    staffing = staffing_csv(tmp_path, rows, header)
+    result = run("simulate", str(SCENARIOS / "bank_hotline.yaml"), "--staffing", str(staffing),
+                 "--replications", "2", "--out", str(tmp_path / "out"))
+    assert_clean_error(result, *fragments)
+    assert not (tmp_path / "out").exists()

@@ -8,9 +8,9 @@ import re
 
 import pytest
 import yaml
-from conftest import ROOT
 
 import svcsim
+from conftest import ROOT
 from svcsim.scenario import ScenarioError
 
 DOC = ROOT / "docs" / "scenario.md"
