@@ -144,6 +144,7 @@ def test_simulate_prints_standards_and_writes_tables_and_charts(tmp_path):
     assert pools.loc[pools["interval"] == 20, "agents"].item() == 16
     again = run("simulate", str(SCENARIOS / "bank_hotline.yaml"), "--staffing", str(staffing),
                 "--replications", "5", "--seed", "3", "--out", str(tmp_path / "again"))
+    assert again.returncode == 0
     assert (out / "standards.csv").read_text() == (tmp_path / "again" / "standards.csv").read_text()
 
 
