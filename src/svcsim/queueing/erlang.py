@@ -21,6 +21,7 @@ from scipy import special
 _MAX_AGENTS = 200_000
 _MAX_QUEUE_STATES = 200_000
 _CHUNK_ELEMENTS = 4_000_000
+_UNKNOWN = -1
 
 
 @dataclass(frozen=True)
@@ -222,8 +223,14 @@ def _erlang_a(n, lam, service, patience, t):
         weights = np.where(np.isfinite(weights), weights, 0.0)
         immediate = np.clip(1.0 - weights.sum(axis=1), 0.0, 1.0)
         served_if = rate[:, None] / (rate[:, None] + m * theta[:, None])
-        x = rate / theta
-        in_time = 1.0 - special.betainc(x[:, None] + 1.0, m, np.exp(-theta * t)[:, None])
+        # P(reached service within t | position m): only where the weight matters
+        # (betainc dominates the cost)
+        x = np.broadcast_to((rate / theta)[:, None] + 1.0, weights.shape)
+        z = np.broadcast_to(np.exp(-theta * t)[:, None], weights.shape)
+        positions = np.broadcast_to(m, weights.shape)
+        matters = weights > 1e-17
+        in_time = np.zeros(weights.shape)
+        in_time[matters] = 1.0 - special.betainc(x[matters], positions[matters], z[matters])
         level = immediate + (weights * served_if * in_time).sum(axis=1)
         abandon = (weights * (1.0 - served_if)).sum(axis=1)
         to_service = np.cumsum(1.0 / (rate[:, None] + m * theta[:, None]), axis=1)
@@ -312,29 +319,52 @@ def _required_erlang_c(load, lam, service, target, t, floor) -> np.ndarray:
 
 
 def _required_erlang_a(v, floor) -> np.ndarray:
-    """Bisection on agents (Erlang A's service level rises with agents)."""
+    """Erlang A's service level rises with agents, so search per cell: start at
+    the Erlang C answer (usually within an agent or two), gallop outwards to a
+    bracket [fails, meets], then bisect; each round evaluates only the cells
+    still undecided."""
     lam, service = v["arrival_rate"], v["mean_service"]
     patience, target, t = v["mean_patience"], v["target"], v["threshold"]
-    load = lam * service
+    shape = lam.shape
+    lam, service, patience, target, t, floor = (
+        np.broadcast_to(x, shape).ravel() for x in (lam, service, patience, target, t, floor))
 
-    def meets(agents):
-        level = erlang_a(agents, lam, service, patience, t).service_level
-        return (np.asarray(level) >= target - 1e-12) & (agents >= floor)
+    def meets(cells, agents):
+        level = np.atleast_1d(erlang_a(agents, lam[cells], service[cells], patience[cells],
+                                       t[cells]).service_level)
+        return (level >= target[cells] - 1e-12) & (agents >= floor[cells])
 
-    low = np.zeros(load.shape)  # never meets unless nothing arrives
-    high = np.maximum(np.ceil(load + 3 * np.sqrt(load) + 3), floor)
-    while True:
-        short = ~meets(high) & (lam > 0)
-        if not short.any():
+    start = np.maximum(_required_erlang_c(lam * service, lam, service, target, t, floor), 1)
+    cells = np.nonzero(lam > 0)[0]
+    # Bracket per cell: ``low`` fails (-1: no count below ``high`` left to try),
+    # ``high`` meets (``_UNKNOWN`` until one is found).
+    met = meets(cells, start[cells])
+    high = np.where(met, start[cells], _UNKNOWN)
+    low = np.where(met, _UNKNOWN, start[cells])
+    step = np.ones(len(cells), dtype=np.int64)
+    while True:  # gallop: down from a count that meets, up from one that fails
+        down = (low == _UNKNOWN) & (high > 0)
+        up = high == _UNKNOWN
+        moving = np.nonzero(down | up)[0]
+        if moving.size == 0:
             break
-        if high.max() > _MAX_AGENTS:
+        probe = np.where(down[moving], np.maximum(high[moving] - step[moving], 0),
+                         low[moving] + step[moving])
+        if probe.max(initial=0) > _MAX_AGENTS:
             raise ValueError("no staffing below 200,000 agents meets the target")
-        low = np.where(short, high, low)
-        high = np.where(short, high * 2, high)
-    while np.any(high - low > 1):
-        mid = np.floor((low + high) / 2)
-        ok = meets(mid)
-        busy = high - low > 1
-        high = np.where(busy & ok, mid, high)
-        low = np.where(busy & ~ok, mid, low)
-    return high
+        good = meets(cells[moving], probe)
+        high[moving[good]] = probe[good]
+        low[moving[~good]] = probe[~good]
+        step[moving] *= 2
+    low = np.where(low == _UNKNOWN, -1, low)  # zero agents met
+    while True:  # bisect the brackets still wider than one agent
+        wide = np.nonzero(high - low > 1)[0]
+        if wide.size == 0:
+            break
+        mid = (low[wide] + high[wide]) // 2
+        good = meets(cells[wide], mid)
+        high[wide[good]] = mid[good]
+        low[wide[~good]] = mid[~good]
+    out = np.zeros(lam.shape, dtype=np.int64)
+    out[cells] = high
+    return out.reshape(shape)
