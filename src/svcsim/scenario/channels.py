@@ -104,6 +104,10 @@ class Tier(Spec):
     share: Share | dict[str, Share] | None = Field(
         None, description="share of each channel's arrivals: one number, or per channel"
     )
+    head_start: Duration = Field(
+        0.0, description="waiting time credited on arrival: a queue shared by several tiers "
+        "is served in order of credited wait"
+    )
     description: str | None = None
 
 

@@ -27,6 +27,7 @@ class ContactType:
     tier: str
     kind: Literal["immediate", "deferred"]
     priority: int
+    head_start_s: float
     concurrency: int
     volumes: np.ndarray
     handle_time: Distribution

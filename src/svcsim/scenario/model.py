@@ -283,7 +283,8 @@ def _contact_type(
                 or Calendar.always_open())
     return ContactType(
         name=name, channel=cname, tier=tname, kind=channel.kind,
-        priority=spec.priority or tier.priority, concurrency=channel.concurrency,
+        priority=spec.priority or tier.priority, head_start_s=tier.head_start,
+        concurrency=channel.concurrency,
         volumes=volumes if volumes is not None else np.zeros(scenario.n_intervals),
         handle_time=merged["handle_time"], after_contact_work=merged["after_contact_work"],
         patience=merged["patience"], deflection=merged["deflection"] or 0.0,

@@ -7,7 +7,7 @@ from pydantic import Field, model_validator
 from svcsim.scenario.base import Spec
 from svcsim.scenario.series import SeriesOrList
 from svcsim.scenario.standards import Patterns
-from svcsim.scenario.units import Share
+from svcsim.scenario.units import Duration, Share
 
 
 class Skill(Spec):
@@ -35,6 +35,10 @@ class Pool(Spec):
     shrinkage: Share = 0.0
     shift_rules: str | None = Field(None, description="name in the scenario's 'shift_rules'")
     max_agents: int | None = Field(None, ge=1, description="cap on agents on duty at once")
+    priority_aging: Duration | None = Field(
+        None, gt=0, description="every this much waiting moves a contact up one skill "
+        "priority level (dynamic priority); none = fixed priorities"
+    )
 
     @model_validator(mode="after")
     def _staffing(self) -> Pool:

@@ -53,6 +53,7 @@ class RunRecords:
     contacts: list[Contact] = field(default_factory=list)
     deflected: dict[int, np.ndarray] = field(default_factory=dict)
     services: list[tuple[int, float, float, float]] = field(default_factory=list)
+    queue_area_s: dict[str, float] = field(default_factory=dict)
     end_s: float = 0.0
 
 
@@ -116,7 +117,7 @@ class Engine:
             queues = []
             for s, stage in enumerate(contact.stage_names):
                 queue = Queue(len(self.queues), f"{contact.name}:{stage}", t, s,
-                              contact.channel, contact.concurrency, 0.0)
+                              contact.channel, contact.concurrency, contact.head_start_s)
                 handle, after = contact.stage_handle_time(stage)
                 queue.handle = Draws(handle, self._rng(contact.name, stage, "handle"))
                 if after is not None:
@@ -142,8 +143,10 @@ class Engine:
                 queues[0].on_abandon = self._abandoned_with_retry
             else:
                 queues[0].on_abandon = self._abandoned
-        for pool in self.pools:
+        for pool, spec in zip(self.pools, scenario.pools, strict=True):
             pool.levels = [levels[pool.name][p] for p in sorted(levels[pool.name])]
+            pool.skills = [(p, q) for p in sorted(levels[pool.name]) for q in levels[pool.name][p]]
+            pool.aging_s = spec.priority_aging
         self.stage_delay = [
             [Draws(stage.delay, self._rng(c.name, stage.name, "delay"))
              if stage.delay is not None else None for stage in c.stages] or [None]
@@ -154,19 +157,32 @@ class Engine:
     def run(self) -> RunRecords:
         """Simulate warm-up, the measured cycle and a drain, and return records.
 
-        After the measured cycle the next cycle's arrivals and staffing go on
-        (the horizon repeats) until every measured contact is done or gone,
-        so work carried past the end is finished and measured, not dropped.
+        After the measured cycle the next cycles' arrivals and staffing go on
+        (the horizon repeats) until every measured contact is done or gone, so
+        work carried past the end is finished and measured, not dropped. The
+        drain lasts at most long enough for the longest deadline (three times
+        it for business-hours deadlines) and at least one cycle.
         """
         env = self.env
-        cycles = self.warmup_cycles + 2
+        cycles = self.warmup_cycles + 1 + self._drain_cycles()
         env.process(self._staffing(cycles))
         env.process(self._arrivals(cycles))
         self.done = env.event()
         env.process(self._close_measurement())
         env.run(until=simpy.AnyOf(env, [self.done, env.timeout(cycles * self.cycle_s)]))
         self.records.end_s = env.now
+        for queue in self.queues:
+            queue.head(env.now)  # purge abandoners still queued, correcting the area
+            queue.count(env.now, 0)
+            self.records.queue_area_s[queue.name] = queue.area
         return self.records
+
+    def _drain_cycles(self) -> int:
+        longest = 0.0
+        for standard in self.scenario.standards:
+            span = standard.threshold_s * (3 if standard.clock == "business" else 1)
+            longest = max(longest, span)
+        return max(1, int(np.ceil(longest / self.cycle_s)))
 
     def _close_measurement(self):
         yield self.env.timeout(self.measure_to)
@@ -233,6 +249,7 @@ class Engine:
                 self._start(agent, queue, contact)
                 return
         queue.items.append(contact)
+        queue.count(self.env.now, +1)
 
     def _free_agent(self, pool: Pool, queue: Queue) -> Agent | None:
         if queue.concurrency > 1:
@@ -256,6 +273,7 @@ class Engine:
         contact.state = SERVING
         if contact.stage == 0:
             contact.first_start_s = now
+            contact.pool = pool.index
             if contact.measured and contact.abandon_s != np.inf:
                 self.pending += 1
         handle = queue.handle.next()  # type: ignore[union-attr]
@@ -326,25 +344,49 @@ class Engine:
 
     def _pull(self, agent: Agent) -> None:
         """Give a freed agent the best waiting contact it can take, or park it."""
-        now = self.env.now
         pool = agent.pool
-        best_queue, best_key = None, None
-        for level in pool.levels:
+        queue = self._best_queue(agent) if pool.aging_s is None else self._best_aged(agent)
+        if queue is not None:
+            queue.count(self.env.now, -1)
+            self._start(agent, queue, queue.items.popleft())
+            return
+        self._park(agent)
+
+    def _can_take(self, agent: Agent, queue: Queue) -> bool:
+        return not agent.load or (queue.channel == agent.channel
+                                  and agent.load < queue.concurrency)
+
+    def _best_queue(self, agent: Agent) -> Queue | None:
+        """Best skill priority level first; within it the longest credited wait."""
+        now = self.env.now
+        for level in agent.pool.levels:
+            best, best_key = None, None
             for queue in level:
-                if agent.load and (queue.channel != agent.channel
-                                   or agent.load >= queue.concurrency):
+                if not self._can_take(agent, queue):
                     continue
                 head = queue.head(now)
                 if head is not None:
                     key = (head.ready_s - queue.head_start_s, queue.index)
                     if best_key is None or key < best_key:
-                        best_queue, best_key = queue, key
-            if best_queue is not None:
-                break
-        if best_queue is not None:
-            self._start(agent, best_queue, best_queue.items.popleft())
-            return
-        self._park(agent)
+                        best, best_key = queue, key
+            if best is not None:
+                return best
+        return None
+
+    def _best_aged(self, agent: Agent) -> Queue | None:
+        """Dynamic priority: every ``aging_s`` of waiting lifts a contact one level."""
+        now, aging = self.env.now, agent.pool.aging_s
+        best, best_key = None, None
+        for priority, queue in agent.pool.skills:
+            if not self._can_take(agent, queue):
+                continue
+            head = queue.head(now)
+            if head is not None:
+                credited = now - head.ready_s + queue.head_start_s
+                key = (priority - int(credited // aging), -credited, queue.index)
+                if best_key is None or key < best_key:
+                    best, best_key = queue, key
+        return best
 
     def _park(self, agent: Agent) -> None:
         """File an agent where routing looks for it: idle, or a chat slot free."""

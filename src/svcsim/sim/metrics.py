@@ -22,7 +22,8 @@ def contact_log(scenario: Scenario, records: RunRecords, measure_from: float) ->
     (arrival interval), ``arrival_s``, ``answered_s`` (start of the first
     stage), ``wait_s`` (until answered, or until abandoning), ``end_s`` (end
     of the last stage), ``outcome`` (done, abandoned, in_service, waiting: the
-    last two only for work still open when the run stopped).
+    last two only for work still open when the run stopped), ``pool`` (the
+    pool that took it up; empty if none did).
     """
     contacts = [c for c in records.contacts if c.measured]
     types = scenario.resolved_contact_types
@@ -39,6 +40,7 @@ def contact_log(scenario: Scenario, records: RunRecords, measure_from: float) ->
     outcome = np.array([OUTCOMES.get(s, "waiting") for s in state], dtype=object)
     outcome[(state != DONE) & (state != ABANDONED) & ~np.isnan(answered)] = "in_service"
     wait = np.where(state == ABANDONED, abandon - arrival, answered - arrival)
+    pools = np.fromiter((c.pool for c in contacts), int, n)
     log = pd.DataFrame({
         "contact_type": pd.Categorical.from_codes(
             np.fromiter((c.type_index for c in contacts), int, n),
@@ -52,6 +54,7 @@ def contact_log(scenario: Scenario, records: RunRecords, measure_from: float) ->
         "wait_s": wait,
         "end_s": end,
         "outcome": outcome,
+        "pool": pd.Categorical.from_codes(pools, categories=[p.name for p in scenario.pools]),
     })
     log.attrs["stage_times"] = [
         None if c.stage_times is None else

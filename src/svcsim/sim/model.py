@@ -20,7 +20,7 @@ class Contact:
     """One contact (or work item) travelling through its stages."""
 
     __slots__ = ("id", "type_index", "origin", "arrival_s", "ready_s", "abandon_s", "state",
-                 "stage", "first_start_s", "end_s", "stage_times", "measured")
+                 "stage", "first_start_s", "end_s", "stage_times", "measured", "pool")
 
     def __init__(self, id_: int, type_index: int, origin: int, arrival_s: float,
                  abandon_s: float, measured: bool):
@@ -36,6 +36,7 @@ class Contact:
         self.end_s = np.nan
         self.stage_times: list[tuple[float, float]] | None = None
         self.measured = measured
+        self.pool = -1  # index of the pool that took up its first stage
 
 
 class Draws:
@@ -67,7 +68,8 @@ class Queue:
     """
 
     __slots__ = ("index", "name", "type_index", "stage", "channel", "concurrency", "pools",
-                 "items", "handle", "after_work", "head_start_s", "on_abandon")
+                 "items", "handle", "after_work", "head_start_s", "on_abandon", "waiting",
+                 "area", "last_s")
 
     def __init__(self, index: int, name: str, type_index: int, stage: int, channel: str,
                  concurrency: int, head_start_s: float):
@@ -83,6 +85,17 @@ class Queue:
         self.after_work: Draws | None = None
         self.head_start_s = head_start_s
         self.on_abandon = None
+        # time-weighted count of waiting contacts: sum over time of the number
+        # waiting, in contact-seconds (Little's law: area = sum of waits)
+        self.waiting = 0
+        self.area = 0.0
+        self.last_s = 0.0
+
+    def count(self, now: float, change: int) -> None:
+        """Add ``change`` to the number waiting at time ``now``."""
+        self.area += self.waiting * (now - self.last_s)
+        self.last_s = now
+        self.waiting += change
 
     def head(self, now: float) -> Contact | None:
         """The first contact still waiting, purging those who left."""
@@ -92,6 +105,9 @@ class Queue:
             if contact.state == WAITING and contact.abandon_s > now:
                 return contact
             items.popleft()
+            # it stopped waiting when it left, not now: take the overcount back
+            self.count(now, -1)
+            self.area -= now - min(contact.abandon_s, now)
             if contact.state == WAITING:
                 contact.state = ABANDONED
                 if self.on_abandon is not None:
@@ -114,7 +130,8 @@ class Agent:
 class Pool:
     """Interchangeable agents with skills ordered by priority."""
 
-    __slots__ = ("index", "name", "levels", "idle", "partial", "on_duty", "owed")
+    __slots__ = ("index", "name", "levels", "idle", "partial", "on_duty", "owed", "aging_s",
+                 "skills")
 
     def __init__(self, index: int, name: str):
         self.index = index
@@ -124,3 +141,5 @@ class Pool:
         self.partial: dict[str, dict[Agent, None]] = {}  # chat agents with free slots
         self.on_duty = 0
         self.owed = 0  # agents to send home as soon as they are free
+        self.aging_s: float | None = None  # waiting that earns one priority level
+        self.skills: list[tuple[int, Queue]] = []  # (skill priority, queue), best first
