@@ -119,3 +119,23 @@ def test_same_seed_same_numbers_on_any_number_of_workers(seed):
         assert serial.standards.equals(other.standards)
     different = simulate(scenario, replications=4, seed=seed + 1)
     assert not serial.intervals.equals(different.intervals)
+
+
+def test_dask_backend_gives_the_same_numbers(seed):
+    distributed = pytest.importorskip("dask.distributed")
+    scenario = flat_queue(80, 200, 10, patience_s=150)
+    local = simulate(scenario, replications=3, seed=seed)
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        remote = simulate(scenario, replications=3, seed=seed, backend="dask", client=client)
+    assert local.intervals.equals(remote.intervals)
+    assert local.standards.equals(remote.standards)
+    assert remote.settings["backend"] == "dask"
+
+
+def test_progress_is_reported_per_replication(seed):
+    seen = []
+    simulate(flat_queue(20, 200, 5), replications=4, seed=seed,
+             progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(1, 4), (2, 4), (3, 4), (4, 4)]

@@ -6,6 +6,7 @@ and field, and exits with status 2; no traceback, no partial output.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sys
 from pathlib import Path
@@ -74,6 +75,22 @@ def validate(scenarios: tuple[Path, ...]) -> None:
         sys.exit(EXIT_BAD_INPUT)
 
 
+@contextlib.contextmanager
+def _progress_bar(total: int, label: str):
+    """A progress bar on stderr when it is a terminal; silent otherwise."""
+    if not sys.stderr.isatty() or total <= 1:
+        yield None
+        return
+    with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
+        seen = [0]
+
+        def advance(done: int, _total: int) -> None:
+            bar.update(done - seen[0])
+            seen[0] = done
+
+        yield advance
+
+
 @main.command()
 def schema() -> None:
     """Print the JSON Schema of scenario files (for editor validation)."""
@@ -134,11 +151,15 @@ def requirements(scenario_path: Path, out_dir: Path | None, fmt: str, by: str) -
               help="Local processes running replications in parallel.")
 @click.option("--warmup-cycles", type=click.IntRange(min=0), default=0, show_default=True,
               help="Horizons simulated before the measured one (24x7 centres).")
+@click.option("--dask", "dask_address", metavar="ADDRESS",
+              help="Run replications on the Dask scheduler at ADDRESS ('local' starts a "
+              "local cluster); needs the 'distributed' extra. Same numbers as local runs.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the tables and charts [default: out/<scenario name>].")
 @_reports_bad_input
 def simulate(scenario_path: Path, staffing_path: Path | None, replications: int, seed: int,
-             workers: int, warmup_cycles: int, out_dir: Path | None) -> None:
+             workers: int, warmup_cycles: int, dask_address: str | None,
+             out_dir: Path | None) -> None:
     """Simulate the scenario with a staffing plan: attainment of every standard
     with confidence intervals, per tier and channel, interval by interval.
 
@@ -159,8 +180,12 @@ def simulate(scenario_path: Path, staffing_path: Path | None, replications: int,
                     for name, rows in pools.groupby("pool", sort=False)}
         click.echo("note: the scenario gives no staffing for every pool; simulating the "
                    "analytic requirement (svcsim requirements) as scheduled staff", err=True)
-    result = run(scenario, staffing=staffing, replications=replications, seed=seed,
-                 workers=workers, warmup_cycles=warmup_cycles)
+    backend = "dask" if dask_address else "local"
+    client = None if dask_address in (None, "local") else dask_address
+    with _progress_bar(replications, "replications") as progress:
+        result = run(scenario, staffing=staffing, replications=replications, seed=seed,
+                     workers=workers, warmup_cycles=warmup_cycles, backend=backend,
+                     client=client, progress=progress)
     click.echo(standards_text(result, scenario))
     out_dir = out_dir or Path("out") / scenario_path.stem
     written = [

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from svcsim.scenario import Scenario
-from svcsim.sim.replications import run_all
+from svcsim.sim.replications import Progress, run_all
 from svcsim.sim.result import SimulationResult, summarise
 from svcsim.sim.staffing import StaffingLike, on_duty, scheduled_staffing
 from svcsim.sim.streams import SeedLike, root_entropy
@@ -18,6 +20,9 @@ def simulate(
     warmup_cycles: int = 0,
     keep_contacts: bool = False,
     level: float = 0.95,
+    backend: str = "local",
+    client: Any = None,
+    progress: Progress | None = None,
 ) -> SimulationResult:
     """Simulate a scenario with a staffing plan.
 
@@ -33,21 +38,28 @@ def simulate(
     seed : int, numpy.random.Generator or None
         The same seed gives the same numbers, whatever ``workers`` is.
     workers : int
-        Local processes running replications in parallel.
+        Local processes running replications in parallel (``backend="local"``).
     warmup_cycles : int
         Horizons simulated before the measured one (for 24x7 centres).
     keep_contacts : bool
         Keep the per-contact log in ``result.contacts``.
     level : float
         Confidence level of the intervals (0.95 for 95 %).
+    backend : {"local", "dask"}
+        Where replications run; the numbers are the same on either.
+    client : dask.distributed.Client, str or None
+        For ``backend="dask"``: a client, a scheduler address, or None for a
+        local cluster. Needs the ``distributed`` extra.
+    progress : callable, optional
+        Called as ``progress(done, total)`` as replications finish.
     """
     if replications < 1:
         raise ValueError(f"replications must be >= 1, got {replications}")
     entropy = root_entropy(seed)
     agents = on_duty(scenario, scheduled_staffing(scenario, staffing))
     runs = run_all(scenario, agents, entropy, replications, warmup_cycles, keep_contacts,
-                   workers)
-    settings = {"replications": replications, "workers": workers,
+                   workers, backend, client, progress)
+    settings = {"replications": replications, "workers": workers, "backend": backend,
                 "warmup_cycles": warmup_cycles, "level": level}
     return summarise(scenario, runs, entropy, level, settings)
 

@@ -3,8 +3,10 @@ or on local processes, and summarised with t-based confidence intervals."""
 
 from __future__ import annotations
 
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -39,16 +41,63 @@ def run_one(scenario: Scenario, on_duty: dict[str, np.ndarray], entropy: int, re
     )
 
 
+Progress = Callable[[int, int], None]
+"""Called as ``progress(done, total)`` after each replication finishes."""
+
+
 def run_all(scenario: Scenario, on_duty: dict[str, np.ndarray], entropy: int,
             replications: int, warmup_cycles: int, keep_contacts: bool,
-            workers: int = 1) -> list[RunTables]:
-    """Every replication, in replication order whatever the executor."""
+            workers: int = 1, backend: str = "local", client: Any = None,
+            progress: Progress | None = None) -> list[RunTables]:
+    """Every replication, returned in replication order whatever runs them.
+
+    ``backend="local"`` runs them in this process (``workers=1``) or on local
+    processes; ``backend="dask"`` on a Dask cluster: ``client`` is a
+    ``dask.distributed.Client``, a scheduler address, or None for a local
+    cluster. Each replication's random streams depend only on the seed and
+    its number, so every backend gives the same numbers.
+    """
     args = [(scenario, on_duty, entropy, r, warmup_cycles, keep_contacts)
             for r in range(replications)]
+    report = progress or (lambda done, total: None)
+    if backend == "dask":
+        return _run_dask(args, client, report)
+    if backend != "local":
+        raise ValueError(f"backend must be 'local' or 'dask', got {backend!r}")
     if workers <= 1 or replications <= 1:
-        return [run_one(*a) for a in args]
+        results = []
+        for a in args:
+            results.append(run_one(*a))
+            report(len(results), replications)
+        return results
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(run_one, *zip(*args, strict=True)))
+        futures = {pool.submit(run_one, *a): i for i, a in enumerate(args)}
+        return _collect(futures, as_completed(futures), replications, report)
+
+
+def _collect(futures: dict, finished, total: int, report: Progress) -> list[RunTables]:
+    results: list[RunTables | None] = [None] * total
+    for done, future in enumerate(finished, start=1):
+        results[futures[future]] = future.result()
+        report(done, total)
+    return results  # type: ignore[return-value]
+
+
+def _run_dask(args: list[tuple], client: Any, report: Progress) -> list[RunTables]:
+    try:
+        from dask.distributed import Client
+        from dask.distributed import as_completed as dask_completed
+    except ImportError:  # pragma: no cover - depends on the optional extra
+        raise ImportError("backend='dask' needs the 'distributed' extra: "
+                          "python -m pip install 'svcsim[distributed]'") from None
+    own = not isinstance(client, Client)
+    client = Client(client) if own else client
+    try:
+        futures = {client.submit(run_one, *a, pure=False): i for i, a in enumerate(args)}
+        return _collect(futures, dask_completed(list(futures)), len(args), report)
+    finally:
+        if own:
+            client.close()
 
 
 def t_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
