@@ -309,3 +309,33 @@ def test_copy_of_scenario_mapping_is_not_needed_between_runs(seed):
     before = copy.deepcopy(data)
     run_log(data, 1, seed)
     assert data == before
+
+
+def test_progress_updates_are_measured_as_the_longest_silence(seed):
+    volumes = [0] * 16 + [10] * 4 + [0] * 28
+    data = day(volumes, 20)
+    data["channels"]["phone"] = {"kind": "deferred", "handle_time": {
+        "dist": "deterministic", "value": "5m"}, "arrivals": {"volumes": volumes}}
+    data["contact_types"] = {"phone/all": {"stages": [
+        {"name": "first_contact"},
+        {"name": "fix", "delay": {"dist": "deterministic", "value": "6h"}}]}}
+    data["standards"] = [
+        {"contacts": "phone", "metric": "progress_update", "percent": 90, "every": "4h"},
+        {"contacts": "phone", "metric": "progress_update", "percent": 90, "every": "7h"}]
+    _, result = run_log(data, 2, seed)
+    # 20 agents, 10 items per half hour: served at once, then 6 h of silence
+    every_4h, every_7h = result.standards["attainment"]
+    assert every_4h == pytest.approx(0.0) and every_7h == pytest.approx(1.0)
+
+
+def test_a_day_scope_standard_is_judged_on_its_worst_day(seed):
+    data = day([100] * 96, [18] * 48 + [14] * 48)  # day 2 runs short of agents
+    data["horizon"]["days"] = 2
+    data["channels"]["phone"]["arrivals"] = {"volumes": [100] * 96}
+    data["standards"] = [
+        {"contacts": "phone", "percent": 50, "within": "20s", "scope": "day"},
+        {"contacts": "phone", "percent": 50, "within": "20s", "scope": "week"}]
+    _, result = run_log(data, 5, seed)
+    by_day, whole = result.standards.itertuples()
+    assert whole.attainment > 0.55 and whole.verdict == "met"
+    assert by_day.verdict == "missed"

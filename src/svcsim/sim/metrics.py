@@ -3,6 +3,8 @@ attainment of each standard, for one replication."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -56,12 +58,29 @@ def contact_log(scenario: Scenario, records: RunRecords, measure_from: float) ->
         "outcome": outcome,
         "pool": pd.Categorical.from_codes(pools, categories=[p.name for p in scenario.pools]),
     })
-    log.attrs["stage_times"] = [
-        None if c.stage_times is None else
-        [(start - measure_from, stop - measure_from) for start, stop in c.stage_times]
-        for c in contacts
-    ]
     return log
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """What standards are measured on: per measured contact (in log order) the
+    arrival, answer and end times, each stage's (start, end), and when the run
+    stopped; seconds from the start of the measured horizon."""
+
+    arrival_s: np.ndarray
+    answered_s: np.ndarray
+    end_s: np.ndarray
+    stages: list[list[tuple[float, float]] | None]
+    stop_s: float
+
+
+def timeline(log: pd.DataFrame, records: RunRecords, measure_from: float) -> Timeline:
+    """The times of every measured contact, for measuring standards."""
+    stages = [None if c.stage_times is None else
+              [(start - measure_from, end - measure_from) for start, end in c.stage_times]
+              for c in records.contacts if c.measured]
+    return Timeline(log["arrival_s"].to_numpy(), log["answered_s"].to_numpy(),
+                    log["end_s"].to_numpy(), stages, records.end_s - measure_from)
 
 
 def interval_table(scenario: Scenario, log: pd.DataFrame, records: RunRecords) -> pd.DataFrame:
@@ -94,28 +113,31 @@ def interval_table(scenario: Scenario, log: pd.DataFrame, records: RunRecords) -
 
 
 def standard_events(scenario: Scenario, standard: Standard, log: pd.DataFrame,
-                    measure_from: float) -> pd.DataFrame:
+                    times: Timeline, measure_from: float) -> pd.DataFrame:
     """Per contact covered by ``standard``: its type, arrival interval and
     whether it met the standard. A contact that never reached the measured
     event (abandoned, or still open when the run stopped) misses."""
-    stage_times = log.attrs["stage_times"]
+    types = log["contact_type"].to_numpy()
+    intervals = log["interval"].to_numpy()
     rows = []
     for contact in scenario.match(standard.contacts):
-        mine = log.index[log["contact_type"] == contact.name]
+        mine = np.nonzero(types == contact.name)[0]
         if len(mine) == 0:
             continue
-        origin, event = _event_times(contact, standard, log, stage_times, mine)
-        if standard.clock == "business":
-            calendar = contact.calendar
-            clock = calendar.open_seconds(np.nan_to_num(event, nan=np.inf) + measure_from,
-                                          scenario.first_weekday) \
-                - calendar.open_seconds(origin + measure_from, scenario.first_weekday)
-            elapsed = np.where(np.isnan(event), np.nan, clock)
+        if standard.metric == PROGRESS_UPDATE:
+            met = _updates_met(scenario, contact, standard, times, mine, measure_from)
         else:
-            elapsed = event - origin
-        met = np.nan_to_num(elapsed, nan=np.inf) <= standard.threshold_s + 1e-9
-        rows.append(pd.DataFrame({"contact_type": contact.name,
-                                  "interval": log.loc[mine, "interval"].to_numpy(), "met": met}))
+            origin, event = _event_times(contact, standard, times, mine)
+            if standard.clock == "business":
+                clock = contact.calendar.open_seconds(
+                    np.nan_to_num(event, nan=np.inf) + measure_from, scenario.first_weekday) \
+                    - contact.calendar.open_seconds(origin + measure_from, scenario.first_weekday)
+                elapsed = np.where(np.isnan(event), np.nan, clock)
+            else:
+                elapsed = event - origin
+            met = np.nan_to_num(elapsed, nan=np.inf) <= standard.threshold_s + 1e-9
+        rows.append(pd.DataFrame({"contact_type": contact.name, "interval": intervals[mine],
+                                  "met": met}))
     if not rows:
         return pd.DataFrame({"contact_type": pd.Series([], dtype=str),
                              "interval": pd.Series([], dtype=int),
@@ -123,47 +145,62 @@ def standard_events(scenario: Scenario, standard: Standard, log: pd.DataFrame,
     return pd.concat(rows, ignore_index=True)
 
 
-def _event_times(contact, standard: Standard, log: pd.DataFrame, stage_times, index):
+def _updates_met(scenario: Scenario, contact, standard: Standard, times: Timeline,
+                 index: np.ndarray, measure_from: float) -> np.ndarray:
+    """Whether each contact heard from an agent at least every ``standard.every``:
+    every stage start and end is an update, and no gap from arrival to
+    resolution (or to the end of the run, for open work) may exceed it."""
+    met = np.zeros(len(index), dtype=bool)
+    for k, i in enumerate(index):
+        spans = times.stages[i] or [(times.answered_s[i], times.end_s[i])]
+        moments = [times.arrival_s[i], *(t for span in spans for t in span if t == t),
+                   times.end_s[i] if times.end_s[i] == times.end_s[i] else times.stop_s]
+        moments = np.sort(np.asarray(moments, dtype=float))
+        if standard.clock == "business":
+            moments = contact.calendar.open_seconds(moments + measure_from,
+                                                    scenario.first_weekday)
+        met[k] = np.diff(moments).max(initial=0.0) <= standard.threshold_s + 1e-9
+    return met
+
+
+def _event_times(contact, standard: Standard, times: Timeline, index: np.ndarray):
     """Start of the clock and the measured event, per contact (NaN = never)."""
     stages = contact.stage_names
-    arrival = log.loc[index, "arrival_s"].to_numpy()
     if standard.metric in FIRST_RESPONSE and standard.measured_event == "start":
-        event = log.loc[index, "answered_s"].to_numpy()
+        event = times.answered_s[index]
     elif standard.metric == RESOLUTION and standard.measured_event == "end":
-        event = log.loc[index, "end_s"].to_numpy()
+        event = times.end_s[index]
     else:
         stage = 0 if standard.metric in FIRST_RESPONSE else (
             len(stages) - 1 if standard.metric == RESOLUTION else stages.index(standard.metric))
-        which = 0 if standard.measured_event == "start" else 1
-        event = _stage_time(stage_times, index, stage, which, log)
+        event = _stage_time(times, index, stage, 0 if standard.measured_event == "start" else 1)
     if standard.measured_from == "arrival":
-        origin = arrival
+        origin = times.arrival_s[index]
     else:
-        origin = _stage_time(stage_times, index, stages.index(standard.measured_from), 1, log)
+        origin = _stage_time(times, index, stages.index(standard.measured_from), 1)
     return origin, event
 
 
-def _stage_time(stage_times, index, stage: int, which: int, log) -> np.ndarray:
+def _stage_time(times: Timeline, index: np.ndarray, stage: int, which: int) -> np.ndarray:
     """Start (``which = 0``) or end (1) of one stage per contact; NaN if never."""
-    values = []
-    for i in index:
-        times = stage_times[i]
-        if times is None:  # a single-stage contact: answered .. end
-            values.append(log.at[i, "answered_s"] if which == 0 else log.at[i, "end_s"])
+    values = np.empty(len(index))
+    for k, i in enumerate(index):
+        spans = times.stages[i]
+        if spans is None:  # a single-stage contact: answered .. end
+            values[k] = times.answered_s[i] if which == 0 else times.end_s[i]
         else:
-            values.append(times[stage][which] if stage < len(times) else np.nan)
-    return np.asarray(values, dtype=float)
+            values[k] = spans[stage][which] if stage < len(spans) else np.nan
+    return values
 
 
-def attainment(scenario: Scenario, log: pd.DataFrame, measure_from: float) -> pd.DataFrame:
+def attainment(scenario: Scenario, log: pd.DataFrame, times: Timeline,
+               measure_from: float) -> pd.DataFrame:
     """Per standard x contact type x interval (``interval = -1``: the whole
     horizon): contacts covered and how many met the standard."""
     frames = []
     n = scenario.n_intervals
     for i, standard in enumerate(scenario.standards):
-        if standard.metric == PROGRESS_UPDATE:
-            continue
-        events = standard_events(scenario, standard, log, measure_from)
+        events = standard_events(scenario, standard, log, times, measure_from)
         for name, mine in events.groupby("contact_type", sort=False, observed=True):
             per = mine.groupby("interval")["met"].agg(["size", "sum"]).reindex(
                 range(n), fill_value=0)

@@ -35,7 +35,8 @@ def run_one(scenario: Scenario, on_duty: dict[str, np.ndarray], entropy: int, re
     log = metrics.contact_log(scenario, records, engine.measure_from)
     return RunTables(
         intervals=metrics.interval_table(scenario, log, records),
-        attainment=metrics.attainment(scenario, log, engine.measure_from),
+        attainment=metrics.attainment(scenario, log, metrics.timeline(log, records,
+                                      engine.measure_from), engine.measure_from),
         pools=metrics.pool_table(scenario, on_duty, records, engine.measure_from),
         contacts=log if keep_contacts else None,
     )

@@ -56,13 +56,17 @@ def summarise(scenario: Scenario, runs: list[RunTables], seed: int, level: float
     """Aggregate replications into a :class:`SimulationResult`."""
     attainment = _stack([r.attainment for r in runs])
     standard_intervals = _shares(attainment, ["standard", "interval"], level)
+    per_day = int(round(86400 / scenario.interval_s))
+    days = attainment[attainment["interval"] >= 0].assign(
+        day=lambda t: t["interval"] // per_day)
+    standard_days = _shares(days, ["standard", "day"], level)
     per_type = _shares(attainment, ["standard", "contact_type", "interval"], level)
     intervals = _intervals(scenario, runs, per_type)
     return SimulationResult(
         intervals=intervals,
         pools=_stack([r.pools for r in runs]).groupby(["interval", "pool"], sort=False)
         [["agents", "busy_agent_s", "occupancy"]].mean().reset_index(),
-        standards=_standards(scenario, attainment, standard_intervals, level),
+        standards=_standards(scenario, standard_intervals, standard_days),
         standard_intervals=standard_intervals,
         contact_types=_contact_types(scenario, intervals, per_type),
         contacts=_stack([r.contacts for r in runs]) if runs and runs[0].contacts is not None
@@ -95,7 +99,7 @@ def _primary_standards(scenario: Scenario) -> dict[str, int]:
     primary = {}
     for contact in scenario.resolved_contact_types:
         for i, standard in enumerate(scenario.standards):
-            if standard.metric != "progress_update" and contact in scenario.match(standard.contacts):
+            if contact in scenario.match(standard.contacts):
                 primary[contact.name] = i
                 break
     return primary
@@ -147,8 +151,11 @@ def _contact_types(scenario: Scenario, intervals: pd.DataFrame,
                                        "service_level_low", "service_level_high", "standard"])
 
 
-def _standards(scenario: Scenario, attainment: pd.DataFrame, per_interval: pd.DataFrame,
-               level: float) -> pd.DataFrame:
+def _standards(scenario: Scenario, per_interval: pd.DataFrame,
+               per_day: pd.DataFrame) -> pd.DataFrame:
+    """One row per standard. The verdict is judged at the standard's scope: the
+    worst interval for ``interval``, the worst day for ``day`` (in a horizon
+    of several days), the whole horizon otherwise."""
     rows = []
     for i, standard in enumerate(scenario.standards):
         whole = per_interval[(per_interval["standard"] == i) & (per_interval["interval"] == -1)]
@@ -161,9 +168,13 @@ def _standards(scenario: Scenario, attainment: pd.DataFrame, per_interval: pd.Da
                                  & (per_interval["covered"] > 0)]
         share_ok = float((intervals["attainment"] >= standard.target).mean()) \
             if len(intervals) else np.nan
+        days = per_day[(per_day["standard"] == i) & (per_day["covered"] > 0)]
         if standard.scope == "interval":
             verdict_low = intervals["attainment_low"].min()
             verdict_high = intervals["attainment_high"].min()
+        elif standard.scope == "day" and scenario.horizon.days > 1:
+            verdict_low = days["attainment_low"].min()
+            verdict_high = days["attainment_high"].min()
         else:
             verdict_low, verdict_high = row["attainment_low"], row["attainment_high"]
         verdict = ("met" if verdict_low >= standard.target else
