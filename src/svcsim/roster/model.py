@@ -1,0 +1,171 @@
+"""The shift-scheduling model (OR-Tools CP-SAT) for one pool.
+
+Decision: how many agents work each shift option (``agents[k]``) and, for
+each of its breaks, how many take it at each allowed start
+(``break_starts[k, b, o]``). Coverage is counted in agent-minutes per
+interval: agents on a shift give the whole interval, a break takes back the
+minutes it overlaps, so a 15-minute break in a 30-minute interval counts half.
+
+Objective, lexicographic (one solve per level, each fixing the level above
+at its best value): least shortfall (agent-minutes of requirement no roster
+within the rules can cover: zero when the rules allow it), then fewest
+agents, then least paid cost, then least over-coverage.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from svcsim.roster.shifts import ShiftOption, break_minutes
+from svcsim.scenario.shifts import ShiftRules
+
+LEVELS = ("shortfall", "headcount", "cost", "over_coverage")
+
+
+@dataclass(frozen=True)
+class SolverSettings:
+    """CP-SAT parameters: wall-time limit per pool (s), workers, random seed."""
+
+    time_limit_s: float = 10.0
+    num_workers: int = 2
+    seed: int = 0
+
+
+@dataclass
+class PoolSolution:
+    """The solved roster of one pool, with what the solver proved."""
+
+    pool: str
+    status: str
+    agents: dict[int, int]  # option index -> agents
+    breaks: dict[tuple[int, int], dict[int, int]]  # (option, break) -> start -> agents
+    objectives: dict[str, float] = field(default_factory=dict)
+    bounds: dict[str, float] = field(default_factory=dict)
+    runtime_s: float = 0.0
+
+
+class PoolModel:
+    """CP-SAT model of one pool's shift scheduling problem."""
+
+    def __init__(self, pool: str, options: list[ShiftOption], required: np.ndarray,
+                 interval_s: float, rules: ShiftRules, max_agents: int | None):
+        self.pool, self.options, self.rules = pool, options, rules
+        self.required = np.asarray(required, dtype=int)
+        self.n = len(self.required)
+        self.step_min = int(round(interval_s / 60))
+        self.interval_s = interval_s
+        self.model = cp_model.CpModel()
+        # No option needs more agents than the peak need plus those away on breaks.
+        self.upper = int(self.required.max(initial=0)) * 2 + 1
+        self._variables()
+        self._coverage(max_agents)
+        self._part_time()
+
+    def _variables(self) -> None:
+        m = self.model
+        self.agents = [m.new_int_var(0, self.upper, f"agents[{o.shift}@{o.start}]")
+                       for o in self.options]
+        self.break_starts: dict[tuple[int, int], dict[int, cp_model.IntVar]] = {}
+        for k, option in enumerate(self.options):
+            for b, rule in enumerate(option.breaks):
+                starts = {s: m.new_int_var(0, self.upper, f"break[{rule.name}@{option.start}->{s}]")
+                          for s in rule.starts}
+                m.add(sum(starts.values()) == self.agents[k])
+                self.break_starts[k, b] = starts
+        self.shortfall = [m.new_int_var(0, int(r) * self.step_min, f"shortfall[{self.pool},{i}]")
+                          for i, r in enumerate(self.required)]
+
+    def _coverage(self, max_agents: int | None) -> None:
+        terms: list[list] = [[] for _ in range(self.n)]
+        present: list[list] = [[] for _ in range(self.n)]
+        for k, option in enumerate(self.options):
+            for i in option.covers(self.n):
+                terms[i].append(self.step_min * self.agents[k])
+                present[i].append(self.agents[k])
+            for b, rule in enumerate(option.breaks):
+                for start, var in self.break_starts[k, b].items():
+                    for interval, minutes in break_minutes(rule, start, self.interval_s).items():
+                        terms[interval % self.n].append(-minutes * var)
+        self.coverage = [sum(t) if t else 0 for t in terms]
+        self.over = []
+        for i in range(self.n):
+            need = int(self.required[i]) * self.step_min
+            self.model.add(self.coverage[i] + self.shortfall[i] >= need)
+            self.over.append(self.coverage[i] + self.shortfall[i] - need)
+            if max_agents is not None and present[i]:
+                self.model.add(sum(present[i]) <= max_agents)
+
+    def _part_time(self) -> None:
+        share = self.rules.max_part_time_share
+        if share >= 1:
+            return
+        part = [a for a, o in zip(self.agents, self.options, strict=True) if o.part_time]
+        if part:
+            percent = int(round(100 * share))
+            self.model.add(100 * sum(part) <= percent * sum(self.agents))
+
+    def objective(self, level: str):
+        if level == "shortfall":
+            return sum(self.shortfall)
+        if level == "headcount":
+            return sum(self.agents)
+        if level == "cost":  # in cents, so the objective stays integral
+            return sum(int(round(100 * o.cost)) * a for o, a in
+                       zip(self.options, self.agents, strict=True))
+        return sum(self.over)
+
+    def solve(self, settings: SolverSettings) -> PoolSolution:
+        """Solve level by level within ``settings.time_limit_s`` in all.
+
+        The status is OPTIMAL when every level was proved optimal, FEASIBLE
+        when a roster was found but some level was not proved, TIME_LIMIT
+        when time ran out before any roster was found.
+        """
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = settings.num_workers
+        solver.parameters.random_seed = settings.seed
+        began = time.perf_counter()
+        proved, objectives, bounds, found = True, {}, {}, None
+        for level in LEVELS:
+            left = settings.time_limit_s - (time.perf_counter() - began)
+            if left <= 0:
+                proved = False
+                break
+            solver.parameters.max_time_in_seconds = left
+            expression = self.objective(level)
+            self.model.minimize(expression)
+            status = solver.solve(self.model)
+            if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                proved = False
+                break
+            proved &= status == cp_model.OPTIMAL
+            objectives[level] = solver.objective_value
+            bounds[level] = solver.best_objective_bound
+            found = self._snapshot(solver)
+            self.model.add(expression <= int(round(solver.objective_value)))
+            self._hint(found)
+        runtime = time.perf_counter() - began
+        if found is None:
+            return PoolSolution(self.pool, "TIME_LIMIT", {}, {}, runtime_s=runtime)
+        agents, breaks = found
+        return PoolSolution(self.pool, "OPTIMAL" if proved else "FEASIBLE", agents, breaks,
+                            objectives, bounds, runtime)
+
+    def _snapshot(self, solver: cp_model.CpSolver):
+        agents = {k: solver.value(v) for k, v in enumerate(self.agents) if solver.value(v)}
+        breaks = {key: {s: solver.value(v) for s, v in starts.items() if solver.value(v)}
+                  for key, starts in self.break_starts.items() if key[0] in agents}
+        return agents, breaks
+
+    def _hint(self, found) -> None:
+        agents, breaks = found
+        self.model.clear_hints()
+        for k, var in enumerate(self.agents):
+            self.model.add_hint(var, agents.get(k, 0))
+        for key, starts in self.break_starts.items():
+            for start, var in starts.items():
+                self.model.add_hint(var, breaks.get(key, {}).get(start, 0))

@@ -1,0 +1,190 @@
+"""Rosters at minimum headcount: requirements + shift rules -> Roster."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from svcsim.roster import evaluate
+from svcsim.roster.model import PoolModel, PoolSolution, SolverSettings
+from svcsim.roster.shifts import ShiftOption, shift_options
+from svcsim.scenario import Scenario
+from svcsim.scenario.units import format_clock
+
+
+@dataclass(frozen=True)
+class Roster:
+    """A solved roster.
+
+    Attributes
+    ----------
+    status : str
+        OPTIMAL (every pool proved optimal), FEASIBLE (a roster, not proved
+        optimal within the time limit) or TIME_LIMIT (no roster found).
+    shifts : pandas.DataFrame
+        pool, day, shift, start, end, breaks (``name HH:MM``), count.
+    coverage : pandas.DataFrame
+        interval x pool: ``required``, ``scheduled`` (agents present, breaks
+        taken out, in agent equivalents), ``on_break``, ``surplus``,
+        ``shortfall``.
+    pools : pandas.DataFrame
+        Per pool: status, headcount, paid hours, cost, shortfall, the
+        solver's bound on headcount and the gap, runtime.
+    explanations : list of str
+        For each pool whose requirement no roster can meet: which intervals
+        and why.
+    settings : SolverSettings
+        The parameters used.
+    """
+
+    status: str
+    shifts: pd.DataFrame
+    coverage: pd.DataFrame
+    pools: pd.DataFrame
+    explanations: list[str] = field(default_factory=list)
+    settings: SolverSettings = field(default_factory=SolverSettings)
+
+    @property
+    def headcount(self) -> int:
+        """Agents rostered (shifts worked) over the horizon."""
+        return int(self.pools["headcount"].sum())
+
+    @property
+    def cost(self) -> float:
+        return float(self.pools["cost"].sum())
+
+    @property
+    def paid_hours(self) -> float:
+        return float(self.pools["paid_hours"].sum())
+
+    @property
+    def meets_requirements(self) -> bool:
+        return bool((self.coverage["shortfall"] <= 1e-9).all())
+
+
+def schedule_roster(scenario: Scenario, required: dict[str, np.ndarray],
+                    settings: SolverSettings | None = None) -> Roster:
+    """Roster every pool in ``required`` at minimum headcount.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        Supplies the grid and each pool's shift rules and caps.
+    required : dict of str to numpy.ndarray
+        Agents needed in every interval per pool (scheduled, i.e. after
+        shrinkage), e.g. ``scheduled_agents`` from ``svcsim.requirements``.
+    settings : SolverSettings, optional
+        Time limit (per pool), workers and seed; defaults are fixed, so a
+        run repeats.
+    """
+    settings = settings or SolverSettings()
+    shifts, coverage, summary, explanations = [], [], [], []
+    for pool, need in required.items():
+        options = shift_options(scenario, pool)
+        spec = scenario.pool(pool)
+        rules = scenario.shift_rules[spec.shift_rules]  # type: ignore[index]
+        need = np.ceil(np.asarray(need, dtype=float) - 1e-9).astype(int)
+        solution = PoolModel(pool, options, need, scenario.interval_s, rules,
+                             spec.max_agents).solve(settings)
+        shifts.append(_shift_table(scenario, options, solution))
+        table = _coverage_table(scenario, options, solution, need)
+        coverage.append(table)
+        summary.append(_summary(scenario, options, solution, table))
+        explanations += _explain(scenario, pool, options, table, spec.max_agents)
+    pools = pd.DataFrame(summary)
+    status = ("TIME_LIMIT" if (pools["status"] == "TIME_LIMIT").any() else
+              "FEASIBLE" if (pools["status"] == "FEASIBLE").any() else "OPTIMAL")
+    return Roster(status, pd.concat(shifts, ignore_index=True),
+                  pd.concat(coverage, ignore_index=True), pools, explanations, settings)
+
+
+def _shift_table(scenario: Scenario, options: list[ShiftOption],
+                 solution: PoolSolution) -> pd.DataFrame:
+    """One row per (shift, breaks) pattern; breaks are paired to agents in
+    start order, so each agent's breaks come in the order of their windows."""
+    step = scenario.interval_s
+    per_day = 86400 / step
+    rows = []
+    for k, count in sorted(solution.agents.items(), key=lambda item: options[item[0]].start):
+        option = options[k]
+        per_agent: list[list[str]] = [[] for _ in range(count)]
+        for b, rule in enumerate(option.breaks):
+            starts = sorted(s for s, c in solution.breaks.get((k, b), {}).items()
+                            for _ in range(c))
+            for agent, start in enumerate(starts):
+                per_agent[agent].append(f"{rule.name} {format_clock(start * step)}")
+        for pattern in sorted(set(map(tuple, per_agent))):
+            rows.append({
+                "pool": option.pool, "day": option.day + 1, "shift": option.shift,
+                "start": format_clock(option.start * step),
+                "end": format_clock((option.start + option.length) * step),
+                "breaks": ", ".join(pattern),
+                "count": sum(1 for p in per_agent if tuple(p) == pattern),
+                "crosses_midnight": option.start // per_day !=
+                (option.start + option.length - 1) // per_day,
+            })
+    return pd.DataFrame(rows, columns=["pool", "day", "shift", "start", "end", "breaks",
+                                       "count", "crosses_midnight"])
+
+
+def _coverage_table(scenario, options, solution, need) -> pd.DataFrame:
+    n, step_min = scenario.n_intervals, scenario.interval_s / 60
+    present, on_break = evaluate.coverage(options, solution.agents, solution.breaks, n,
+                                          scenario.interval_s)
+    scheduled = present / step_min
+    return pd.DataFrame({
+        "interval": np.arange(n), "start": scenario.interval_labels(),
+        "pool": options[0].pool if options else "", "required": need,
+        "scheduled": scheduled, "on_break": on_break / step_min,
+        "surplus": np.maximum(scheduled - need, 0.0),
+        "shortfall": np.maximum(need - scheduled, 0.0),
+    })
+
+
+def _summary(scenario: Scenario, options: list[ShiftOption], solution: PoolSolution,
+             table: pd.DataFrame) -> dict:
+    headcount = sum(solution.agents.values())
+    bound = solution.bounds.get("headcount", np.nan)
+    return {"pool": table["pool"].iloc[0], "status": solution.status, "headcount": headcount,
+            "paid_hours": evaluate.paid_hours(options, solution.agents),
+            "cost": evaluate.cost(options, solution.agents),
+            "shortfall_agent_hours": float(table["shortfall"].sum()) * scenario.interval_s / 3600,
+            "headcount_bound": bound,
+            "gap": (headcount - bound) / headcount if headcount else 0.0,
+            "runtime_s": solution.runtime_s}
+
+
+def _explain(scenario: Scenario, pool: str, options: list[ShiftOption],
+             table: pd.DataFrame, max_agents: int | None) -> list[str]:
+    short = table[table["shortfall"] > 1e-9]
+    if short.empty:
+        return []
+    n = scenario.n_intervals
+    covered = np.zeros(n, dtype=bool)
+    for option in options:
+        covered[option.covers(n)] = True
+    reasons = []
+    uncovered = short[~covered[short["interval"].to_numpy()]]
+    if not uncovered.empty:
+        reasons.append(f"no shift of the rules can be on duty at {_spans(uncovered)} "
+                       "(earliest/latest start and shift lengths leave it uncovered)")
+    capped = short[covered[short["interval"].to_numpy()]]
+    if max_agents is not None and not capped.empty:
+        reasons.append(f"max_agents {max_agents} caps the pool below the requirement at "
+                       f"{_spans(capped)}")
+    elif not capped.empty:
+        reasons.append(f"the break windows and part-time share leave {_spans(capped)} short")
+    total = float(short["shortfall"].sum()) * scenario.interval_s / 3600
+    return [f"{pool}: {total:.1f} agent-hours of requirement cannot be rostered: "
+            + "; ".join(reasons)]
+
+
+def _spans(rows: pd.DataFrame) -> str:
+    labels = rows["start"].tolist()
+    return ", ".join(labels[:6]) + (f" and {len(labels) - 6} more intervals"
+                                     if len(labels) > 6 else "")
+
+
+__all__ = ["Roster", "schedule_roster"]
