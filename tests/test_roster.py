@@ -180,3 +180,24 @@ def test_part_time_share_is_respected():
     part = roster.shifts[roster.shifts["shift"] == "part"]["count"].sum()
     assert part <= 0.25 * roster.headcount
     assert roster.meets_requirements
+
+
+def test_same_settings_same_roster_and_files_round_trip(tmp_path):
+    import pandas as pd
+
+    from svcsim.roster import write_roster
+    scenario = svcsim.load_scenario("scenarios/bank_hotline.yaml")
+    need = {"hotline": svcsim.requirements(scenario).pools["scheduled_agents"].to_numpy()}
+    first, second = (schedule_roster(scenario, need, SolverSettings(time_limit_s=2))
+                     for _ in range(2))
+    assert first.shifts.equals(second.shifts)
+    written = write_roster(first, tmp_path)
+    assert {p.name for p in written} == {"roster_shifts.csv", "roster_coverage.csv",
+                                         "roster_pools.csv", "roster.xlsx"}
+    sheets = pd.read_excel(tmp_path / "roster.xlsx", sheet_name=None)
+    assert set(sheets) == {"shifts", "coverage", "pools"}
+    for name in ("shifts", "coverage"):
+        back = pd.read_csv(tmp_path / f"roster_{name}.csv", keep_default_na=False)
+        assert len(back) == len(getattr(first, name))
+        assert sheets[name]["start"].astype(str).tolist() == back["start"].astype(str).tolist()
+    assert sheets["shifts"]["count"].sum() == first.headcount

@@ -12,8 +12,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
+from svcsim.files import write_atomic  # noqa: E402
 from svcsim.queueing.requirements import Requirements  # noqa: E402
-from svcsim.report.files import write_atomic  # noqa: E402
 from svcsim.scenario import Scenario  # noqa: E402
 
 PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",

@@ -28,7 +28,10 @@ LEVELS = ("shortfall", "headcount", "cost", "over_coverage")
 
 @dataclass(frozen=True)
 class SolverSettings:
-    """CP-SAT parameters: wall-time limit per pool (s), workers, random seed."""
+    """CP-SAT parameters per pool: a time limit (s, in CP-SAT's deterministic
+    time, so a limited search is reproducible; wall time is capped at three
+    times it), workers and random seed. The search is interleaved so that the
+    same settings give the same roster on any machine load."""
 
     time_limit_s: float = 10.0
     num_workers: int = 2
@@ -127,18 +130,22 @@ class PoolModel:
         """
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = settings.num_workers
+        solver.parameters.interleave_search = True
         solver.parameters.random_seed = settings.seed
         began = time.perf_counter()
+        spent = 0.0
         proved, objectives, bounds, found = True, {}, {}, None
         for level in LEVELS:
-            left = settings.time_limit_s - (time.perf_counter() - began)
+            left = settings.time_limit_s - spent
             if left <= 0:
                 proved = False
                 break
-            solver.parameters.max_time_in_seconds = left
+            solver.parameters.max_deterministic_time = left
+            solver.parameters.max_time_in_seconds = 3 * left
             expression = self.objective(level)
             self.model.minimize(expression)
             status = solver.solve(self.model)
+            spent += solver.deterministic_time
             if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 proved = False
                 break

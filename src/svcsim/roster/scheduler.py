@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from svcsim.files import write_atomic, write_text
 from svcsim.roster import evaluate
 from svcsim.roster.model import PoolModel, PoolSolution, SolverSettings
 from svcsim.roster.shifts import ShiftOption, shift_options
@@ -187,4 +189,24 @@ def _spans(rows: pd.DataFrame) -> str:
                                      if len(labels) > 6 else "")
 
 
-__all__ = ["Roster", "schedule_roster"]
+def write_roster(roster: Roster, folder: str | Path, stem: str = "roster") -> list[Path]:
+    """Write ``<stem>_shifts.csv``, ``<stem>_coverage.csv``, ``<stem>_pools.csv``
+    and ``<stem>.xlsx`` (one sheet per view) into ``folder``, atomically."""
+    folder = Path(folder)
+    views = {"shifts": roster.shifts, "coverage": roster.coverage, "pools": roster.pools}
+    written = [write_text(folder / f"{stem}_{name}.csv", table.to_csv(index=False))
+               for name, table in views.items()]
+
+    def workbook(path):
+        with pd.ExcelWriter(path, engine="openpyxl") as excel:
+            for name, table in views.items():
+                table.to_excel(excel, sheet_name=name, index=False)
+            if roster.explanations:
+                pd.DataFrame({"explanation": roster.explanations}).to_excel(
+                    excel, sheet_name="explanations", index=False)
+
+    written.append(write_atomic(folder / f"{stem}.xlsx", workbook))
+    return written
+
+
+__all__ = ["Roster", "schedule_roster", "write_roster"]
