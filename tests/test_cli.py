@@ -167,3 +167,29 @@ def test_bad_staffing_csv_is_named_by_row_and_column(tmp_path, rows, header, fra
                  "--replications", "2", "--out", str(tmp_path / "out"))
     assert_clean_error(result, *fragments)
     assert not (tmp_path / "out").exists()
+
+
+def test_requirements_then_roster_as_a_workforce_manager_would(tmp_path):
+    bank = str(SCENARIOS / "bank_hotline.yaml")
+    assert run("requirements", bank, "--out", str(tmp_path)).returncode == 0
+    result = run("roster", str(tmp_path / "requirements_by_pool.csv"), "--rules", bank,
+                 "--time-limit", "3", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert "OPTIMAL" in result.stdout and "coffee" in result.stdout
+    for name in ("roster.xlsx", "roster_shifts.csv", "roster_coverage.csv", "coverage.png",
+                 "shifts.png"):
+        assert (tmp_path / name).stat().st_size > 0
+    shifts = pd.read_csv(tmp_path / "roster_shifts.csv")
+    ends = shifts["end"].str.slice(0, 2).astype(int) * 60 + shifts["end"].str.slice(3).astype(int)
+    assert (ends <= 20 * 60).all()  # latest_end: nobody works past closing
+    coverage = pd.read_csv(tmp_path / "roster_coverage.csv")
+    assert (coverage["scheduled"] >= coverage["required"]).all()
+
+
+def test_roster_rejects_a_requirements_file_that_does_not_fit(tmp_path):
+    bad = tmp_path / "req.csv"
+    bad.write_text("interval,pool,scheduled_agents\n0,hotlnie,3\n")
+    result = run("roster", str(bad), "--rules", str(SCENARIOS / "bank_hotline.yaml"),
+                 "--out", str(tmp_path / "out"))
+    assert_clean_error(result, "req.csv", "row 2, column 'pool'", "did you mean 'hotline'")
+    assert not (tmp_path / "out").exists()

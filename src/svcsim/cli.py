@@ -47,6 +47,8 @@ def main() -> None:
                                                 agents needed per interval
       svcsim simulate scenarios/ecommerce_peak.yaml
                                                 service level with that staffing
+      svcsim roster out/bank_hotline/requirements_by_pool.csv \\
+          --rules scenarios/bank_hotline.yaml   shifts at minimum headcount
       svcsim schema > scenario.schema.json      JSON Schema for editors
     """
 
@@ -196,4 +198,42 @@ def simulate(scenario_path: Path, staffing_path: Path | None, replications: int,
         save_figure(service_level_figure(result, scenario), out_dir / "service_level.png"),
         save_figure(occupancy_figure(result, scenario), out_dir / "occupancy.png"),
     ]
+    click.echo(f"\nwrote {', '.join(str(p) for p in written)}")
+
+
+@main.command()
+@click.argument("requirements_path", metavar="REQUIREMENTS",
+                type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--rules", "scenario_path", required=True, type=click.Path(path_type=Path),
+              help="Scenario whose pools' shift rules the roster follows.")
+@click.option("--time-limit", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
+              help="Solver time per pool, seconds (deterministic time: reproducible).")
+@click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True)
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for roster files and charts [default: out/<scenario name>].")
+@_reports_bad_input
+def roster(requirements_path: Path, scenario_path: Path, time_limit: float, workers: int,
+           seed: int, out_dir: Path | None) -> None:
+    """Shift roster at minimum headcount that covers a requirements table.
+
+    REQUIREMENTS is a CSV with columns pool and scheduled_agents (or required)
+    and one row per interval per pool, as `svcsim requirements` writes it.
+    Breaks are placed inside their windows. Writes roster.xlsx (one sheet per
+    view), roster_*.csv, coverage.png and shifts.png.
+    """
+    from svcsim.report import save_figure
+    from svcsim.report.roster_figures import coverage_figure, gantt_figure
+    from svcsim.report.tables import roster_text
+    from svcsim.roster import SolverSettings, schedule_roster, write_roster
+    from svcsim.roster.requirements_file import read_requirements
+
+    scenario = load_scenario(scenario_path)
+    need = read_requirements(requirements_path, scenario)
+    result = schedule_roster(scenario, need, SolverSettings(time_limit, workers, seed))
+    click.echo(roster_text(result, scenario))
+    out_dir = out_dir or Path("out") / scenario_path.stem
+    written = write_roster(result, out_dir)
+    written += [save_figure(coverage_figure(result, scenario), out_dir / "coverage.png"),
+                save_figure(gantt_figure(result, scenario), out_dir / "shifts.png")]
     click.echo(f"\nwrote {', '.join(str(p) for p in written)}")

@@ -109,3 +109,28 @@ def standards_text(result, scenario: Scenario) -> str:
     })
     return "\n".join([head, "", table.to_string(index=False), "",
                       "By tier and channel (over the horizon)", types.to_string(index=False)])
+
+
+def roster_text(roster, scenario: Scenario) -> str:
+    """The roster's pools summary, its shifts and, if any, why it falls short."""
+    pools = roster.pools
+    summary = pd.DataFrame({
+        "pool": pools["pool"], "status": pools["status"], "agents": pools["headcount"],
+        "paid hours": pools["paid_hours"].map(lambda v: _num(v, 1)),
+        "cost": pools["cost"].map(lambda v: _num(v, 0)),
+        "bound": pools["headcount_bound"].map(lambda v: _num(v, 0)),
+        "gap": pools["gap"].map(_pct),
+        "short (agent-h)": pools["shortfall_agent_hours"].map(lambda v: _num(v, 1)),
+        "solve s": pools["runtime_s"].map(lambda v: _num(v, 1)),
+    })
+    shifts = roster.shifts.drop(columns=["crosses_midnight"])
+    if scenario.horizon.days == 1:
+        shifts = shifts.drop(columns=["day"])
+    lines = [f"Roster: {scenario.name}: {roster.headcount} agents, "
+             f"{roster.paid_hours:,.1f} paid hours, cost {roster.cost:,.0f} "
+             f"(status {roster.status})", "", summary.to_string(index=False), "",
+             shifts.to_string(index=False)]
+    if roster.explanations:
+        lines += ["", "The requirement cannot be met in full:"]
+        lines += [f"  - {text}" for text in roster.explanations]
+    return "\n".join(lines)

@@ -67,6 +67,8 @@ def shift_options(scenario: Scenario, pool: str) -> list[ShiftOption]:
                              f"number of {step / 60:g}-minute intervals")
         for day in range(scenario.horizon.days):
             for start in _starts(rules, step):
+                if rules.latest_end is not None and (start + length) * step > rules.latest_end:
+                    continue
                 first = day * per_day + start
                 options.append(ShiftOption(
                     pool=pool, shift=shift.name, day=day, start=first, length=int(length),

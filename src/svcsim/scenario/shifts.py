@@ -61,6 +61,9 @@ class ShiftRules(Spec):
     start_granularity: Duration = Field(900.0, gt=0, description="shifts start on this grid")
     earliest_start: ClockTime = 0.0
     latest_start: ClockTime = Field(86400.0 - 900.0)
+    latest_end: ClockTime | None = Field(
+        None, description="shifts must end by this clock time the same day (e.g. closing)"
+    )
     max_part_time_share: Share = Field(1.0, description="of headcount")
     cost_per_hour: float = Field(0.0, ge=0, description="per paid hour, unless a shift says")
     max_days_per_week: int = Field(5, ge=1, le=7, description="for week horizons")
