@@ -49,6 +49,7 @@ def main() -> None:
                                                 service level with that staffing
       svcsim roster out/bank_hotline/requirements_by_pool.csv \\
           --rules scenarios/bank_hotline.yaml   shifts at minimum headcount
+      svcsim plan scenarios/bank_hotline.yaml   roster verified (and repaired) by simulation
       svcsim schema > scenario.schema.json      JSON Schema for editors
     """
 
@@ -237,3 +238,63 @@ def roster(requirements_path: Path, scenario_path: Path, time_limit: float, work
     written += [save_figure(coverage_figure(result, scenario), out_dir / "coverage.png"),
                 save_figure(gantt_figure(result, scenario), out_dir / "shifts.png")]
     click.echo(f"\nwrote {', '.join(str(p) for p in written)}")
+
+
+@main.command()
+@click.argument("scenario_path", metavar="SCENARIO", type=click.Path(path_type=Path))
+@click.option("--replications", "-n", type=click.IntRange(min=2), default=10, show_default=True,
+              help="Replications per simulation.")
+@click.option("--seed", type=click.IntRange(min=0), default=7, show_default=True)
+@click.option("--iterations", type=click.IntRange(min=0), default=8, show_default=True,
+              help="Repair iterations at most.")
+@click.option("--time-limit", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
+              help="Roster solver time per pool and iteration, seconds.")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Local processes for replications.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the roster, tables and charts [default: out/<scenario name>].")
+@_reports_bad_input
+def plan(scenario_path: Path, replications: int, seed: int, iterations: int,
+         time_limit: float, workers: int, out_dir: Path | None) -> None:
+    """The whole job: requirements -> roster -> simulate -> repair, until the
+    roster meets every standard in simulation (or says why it cannot).
+
+    Prints the iteration history and the final roster's simulated attainment;
+    writes the roster (XLSX and CSV), plan_history.csv, the simulation tables
+    and the coverage, shifts and service-level charts.
+    """
+    from svcsim.plan import plan as run_plan
+    from svcsim.report import save_figure, service_level_figure, write_text
+    from svcsim.report.roster_figures import coverage_figure, gantt_figure
+    from svcsim.report.tables import plan_text
+    from svcsim.roster import SolverSettings, write_roster
+
+    scenario = load_scenario(scenario_path)
+    _check_rosterable(scenario)
+    say = (lambda line: click.echo(f"  {line}", err=True)) if sys.stderr.isatty() else None
+    result = run_plan(scenario, replications=replications, seed=seed,
+                      max_iterations=iterations,
+                      settings=SolverSettings(time_limit, 2, 0), workers=workers, progress=say)
+    click.echo(plan_text(result, scenario))
+    out_dir = out_dir or Path("out") / scenario_path.stem
+    written = write_roster(result.roster, out_dir)
+    written += [
+        write_text(out_dir / "plan_history.csv", result.history.to_csv(index=False)),
+        write_text(out_dir / "standards.csv", result.simulation.standards.to_csv(index=False)),
+        write_text(out_dir / "intervals.csv", result.simulation.intervals.to_csv(index=False)),
+        save_figure(coverage_figure(result.roster, scenario), out_dir / "coverage.png"),
+        save_figure(gantt_figure(result.roster, scenario), out_dir / "shifts.png"),
+        save_figure(service_level_figure(result.simulation, scenario),
+                    out_dir / "service_level.png"),
+    ]
+    click.echo(f"\nwrote {', '.join(str(p) for p in written)}")
+
+
+def _check_rosterable(scenario) -> None:
+    from svcsim.scenario import ScenarioError
+
+    missing = [f"pools[{i}].shift_rules" for i, p in enumerate(scenario.pools)
+               if p.shift_rules is None]
+    if missing:
+        raise ScenarioError(scenario.name, [(path, "needed to roster this pool: name a set "
+                                             "of 'shift_rules'") for path in missing])

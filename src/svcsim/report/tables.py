@@ -134,3 +134,24 @@ def roster_text(roster, scenario: Scenario) -> str:
         lines += ["", "The requirement cannot be met in full:"]
         lines += [f"  - {text}" for text in roster.explanations]
     return "\n".join(lines)
+
+
+def plan_text(result, scenario: Scenario) -> str:
+    """How the planner got there, and what the final roster reaches."""
+    history = result.history.drop_duplicates("iteration")[["iteration", "action", "headcount",
+                                                           "cost"]]
+    history = history.assign(cost=history["cost"].map(lambda v: _num(v, 0)))
+    verdict = ("every standard is met in simulation" if result.met else
+               "NOT every standard can be met")
+    lines = [f"Plan: {scenario.name}: {result.roster.headcount} agents "
+             f"(analytic requirement alone: {result.analytic_headcount}); {verdict}", "",
+             history.to_string(index=False), "",
+             "A standard counts as met when its mean simulated attainment reaches the target "
+             "in every interval (or day) of its scope;\n'verdict' says whether the confidence "
+             "interval clears it too (more --replications narrow it).", "",
+             standards_text(result.simulation, scenario)]
+    if result.notes:
+        lines += ["", "Notes:"] + [f"  - {note}" for note in result.notes]
+    if result.roster.explanations:
+        lines += [f"  - {text}" for text in result.roster.explanations]
+    return "\n".join(lines)

@@ -1,0 +1,69 @@
+"""The sim-in-the-loop planner."""
+
+from __future__ import annotations
+
+import svcsim
+from svcsim.plan import deficit, plan
+from svcsim.roster import SolverSettings
+
+FAST = SolverSettings(time_limit_s=2)
+
+
+def small_centre(**standard) -> svcsim.Scenario:
+    volumes = [0] * 16 + [60, 80, 100, 100, 80, 60, 60, 80, 100, 80, 60, 40] + [0] * 20
+    return svcsim.scenario_from_dict({
+        "name": "small", "horizon": {"days": 1, "interval": "30m"},
+        "channels": {"phone": {"kind": "immediate",
+                               "handle_time": {"dist": "lognormal", "mean": "4m", "cv": 0.8},
+                               "patience": {"dist": "exponential", "mean": "3m"},
+                               "arrivals": {"volumes": volumes}}},
+        "tiers": {"all": {"priority": 1}},
+        "standards": [{"contacts": "phone", "metric": "answer", "percent": 80,
+                       "within": "20s", **standard}],
+        "pools": [{"name": "team", "skills": [{"contacts": "phone"}], "shrinkage": "20%",
+                   "shift_rules": "day"}],
+        "shift_rules": {"day": {"start_granularity": "30m", "earliest_start": "08:00",
+                                "latest_start": "16:00", "latest_end": "20:00",
+                                "cost_per_hour": 20, "shifts": [
+                                    {"name": "full", "length": "6h", "breaks": [
+                                        {"name": "pause", "length": "15m",
+                                         "window": ["2h", "3h"]}]},
+                                    {"name": "short", "length": "4h", "part_time": True}]}},
+    })
+
+
+def test_the_plan_meets_every_interval_in_simulation():
+    scenario = small_centre(scope="interval")
+    result = plan(scenario, replications=6, seed=3, settings=FAST)
+    assert result.met and not result.notes
+    assert deficit(scenario, result.simulation, 0) == 0.0  # every interval at target
+    final = result.history[result.history["iteration"] == result.history["iteration"].iloc[-1]]
+    assert result.roster.headcount <= final["headcount"].max()
+    assert {"iteration", "action", "headcount", "cost", "attainment", "verdict"} <= \
+        set(result.history.columns)
+    assert result.history["iteration"].iloc[0] == 0
+
+
+def test_a_promise_staff_cannot_keep_is_reported_not_chased():
+    # updates every 2 h on work that waits 5 h for the customer: no agent helps
+    centre = svcsim.scenario_from_dict({
+        "name": "waits", "horizon": {"days": 1, "interval": "30m"},
+        "channels": {"ticket": {"kind": "deferred",
+                                "handle_time": {"dist": "exponential", "mean": "5m"},
+                                "arrivals": {"volumes": [0] * 16 + [10] * 8 + [0] * 24}}},
+        "tiers": {"all": {"priority": 1}},
+        "contact_types": {"ticket/all": {"stages": [
+            {"name": "first_contact"},
+            {"name": "fix", "delay": {"dist": "deterministic", "value": "5h"}}]}},
+        "standards": [{"contacts": "ticket", "metric": "progress_update", "percent": 90,
+                       "every": "2h"}],
+        "pools": [{"name": "desk", "skills": [{"contacts": "ticket"}], "shift_rules": "day"}],
+        "shift_rules": {"day": {"start_granularity": "1h", "earliest_start": "08:00",
+                                "latest_start": "08:00", "shifts": [
+                                    {"name": "long", "length": "12h"}]}},
+    })
+    result = plan(centre, replications=3, seed=1, max_iterations=4, settings=FAST)
+    assert not result.met
+    [note] = result.notes
+    assert "not staffing-limited" in note
+    assert result.history["iteration"].nunique() <= 4  # gave up, did not run to the cap
