@@ -195,3 +195,24 @@ def test_roster_rejects_a_requirements_file_that_does_not_fit(tmp_path):
                  "--out", str(tmp_path / "out"))
     assert_clean_error(result, "req.csv", "row 2, column 'pool'", "did you mean 'hotline'")
     assert not (tmp_path / "out").exists()
+
+
+def test_plan_is_the_whole_job(tmp_path):
+    result = run("plan", str(SCENARIOS / "bank_hotline.yaml"), "--replications", "4",
+                 "--time-limit", "2", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert "every standard is met in simulation" in result.stdout
+    assert "analytic requirement alone" in result.stdout
+    for name in ("roster.xlsx", "plan_history.csv", "standards.csv", "coverage.png",
+                 "shifts.png", "service_level.png"):
+        assert (tmp_path / name).stat().st_size > 0
+    history = pd.read_csv(tmp_path / "plan_history.csv")
+    assert str(history["iteration"].iloc[0]) == "0"
+
+
+def test_plan_needs_shift_rules(tmp_path):
+    data = json.loads(json.dumps(MINIMAL))
+    path = write_scenario(tmp_path, data)
+    assert_clean_error(run("plan", str(path), "--out", str(tmp_path / "out")),
+                       "pools[0].shift_rules", "name a set of 'shift_rules'")
+    assert not (tmp_path / "out").exists()

@@ -122,8 +122,11 @@ def plan(scenario: Scenario, replications: int = 10, seed: int = 7, max_iteratio
     trims = 0
     while not _missed(scenario, result, stuck) and trims < max_iterations:
         trims += 1
+        evaluated = len(history)
         trimmed = _trim(scenario, roster, result, need, evaluate, say)
         if trimmed is None:
+            if len(history) > evaluated:  # tried and rejected: say so in the history
+                history[-1]["action"] += " (undone: not kept)"
             break
         roster, result, need = trimmed
     notes = [f"{scenario.standards[i].label}: {why}" for i, why in stuck.items()]

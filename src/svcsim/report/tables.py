@@ -13,6 +13,16 @@ def _pct(value: float) -> str:
     return "" if not np.isfinite(value) else f"{100 * value:5.1f}%"
 
 
+def _duration(seconds: float) -> str:
+    """A wait as a planner reads it: 4.2s, 3.5m, 3.3h."""
+    if not np.isfinite(seconds):
+        return ""
+    for unit, size in (("h", 3600.0), ("m", 60.0)):
+        if seconds >= 2 * size:
+            return f"{seconds / size:.1f}{unit}"
+    return f"{seconds:.1f}s"
+
+
 def _num(value: float, digits: int = 0) -> str:
     return "" if not np.isfinite(value) else f"{value:,.{digits}f}"
 
@@ -101,7 +111,7 @@ def standards_text(result, scenario: Scenario) -> str:
         "tier": per_type["tier"],
         "offered": per_type["offered"].map(lambda v: _num(v)),
         "abandoned": per_type["abandon_rate"].map(_pct),
-        "ASA s": per_type["asa_s"].map(lambda v: _num(v, 1)),
+        "ASA": per_type["asa_s"].map(_duration),
         "service level [CI]": [_ci(a, lo, hi) for a, lo, hi in zip(
             per_type["service_level"], per_type["service_level_low"],
             per_type["service_level_high"], strict=True)],
