@@ -123,7 +123,7 @@ def plan(scenario: Scenario, replications: int = 10, seed: int = 7, max_iteratio
     while not _missed(scenario, result, stuck) and trims < max_iterations:
         trims += 1
         evaluated = len(history)
-        trimmed = _trim(scenario, roster, result, need, evaluate, say)
+        trimmed = _trim(scenario, roster, result, need, evaluate, say, f"trim {trims}")
         if trimmed is None:
             if len(history) > evaluated:  # tried and rejected: say so in the history
                 history[-1]["action"] += " (undone: not kept)"
@@ -244,7 +244,7 @@ def _mark_stuck(scenario: Scenario, before: SimulationResult, after: SimulationR
 
 
 def _trim(scenario: Scenario, roster: Roster, result: SimulationResult,
-          need: dict[str, np.ndarray], evaluate, say: Progress):
+          need: dict[str, np.ndarray], evaluate, say: Progress, label: str):
     """Take one agent out of each pool in the intervals where every standard it
     serves has slack; return the cut (roster, result, need) if no standard is
     worse off, else None."""
@@ -269,7 +269,7 @@ def _trim(scenario: Scenario, roster: Roster, result: SimulationResult,
             changed = True
     if not changed:
         return None
-    trimmed_roster, trimmed = evaluate(candidate, "trim", "take one agent out where "
+    trimmed_roster, trimmed = evaluate(candidate, label, "take one agent out where "
                                        "every standard has slack")
     worse = any(deficit(scenario, trimmed, i) > deficit(scenario, result, i) + 1e-9
                 for i in range(len(scenario.standards)))
