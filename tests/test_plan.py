@@ -67,3 +67,6 @@ def test_a_promise_staff_cannot_keep_is_reported_not_chased():
     [note] = result.notes
     assert "not staffing-limited" in note
     assert result.history["iteration"].nunique() <= 4  # gave up, did not run to the cap
+    # the agents added while chasing it are given back
+    assert result.history["headcount"].max() > result.analytic_headcount
+    assert result.roster.headcount == result.analytic_headcount

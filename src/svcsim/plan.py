@@ -104,7 +104,7 @@ def plan(scenario: Scenario, replications: int = 10, seed: int = 7, max_iteratio
 
     roster, result = evaluate(need, 0, "analytic requirement")
     analytic_headcount = roster.headcount
-    best = (roster, result, need)
+    tried = [(roster, result, need)]
     iteration = 0
     flat: dict[int, int] = {}
     while iteration < max_iterations:
@@ -117,8 +117,8 @@ def plan(scenario: Scenario, replications: int = 10, seed: int = 7, max_iteratio
         roster, result = evaluate(need, iteration, "raise where "
                                   + "; ".join(scenario.standards[i].label for i in missed))
         _mark_stuck(scenario, previous, result, missed, stuck, flat)
-        best = (roster, result, need)
-    roster, result, need = best
+        tried.append((roster, result, need))
+    roster, result, need = _cheapest_best(scenario, tried, stuck)
     trims = 0
     while not _missed(scenario, result, stuck) and trims < max_iterations:
         trims += 1
@@ -135,6 +135,20 @@ def plan(scenario: Scenario, replications: int = 10, seed: int = 7, max_iteratio
               for i in still]
     return Plan(roster, result, pd.concat(history, ignore_index=True), analytic_headcount,
                 met=not still and not stuck, notes=notes)
+
+
+def _cheapest_best(scenario: Scenario, tried: list, stuck: dict[int, str]):
+    """Of the rosters tried, the one closest to every standard staffing can
+    move, and the cheapest in headcount among equals: agents added for a
+    standard later found not staffing-limited are given back."""
+    movable = [i for i in range(len(scenario.standards)) if i not in stuck]
+
+    def key(item):
+        roster, result, _ = item
+        gap = sum(deficit(scenario, result, i) for i in movable)
+        return round(gap, 6), roster.headcount
+
+    return min(tried, key=key)
 
 
 def _analytic_need(scenario: Scenario) -> dict[str, np.ndarray]:

@@ -50,7 +50,8 @@ class Roster:
 
     @property
     def headcount(self) -> int:
-        """Agents rostered (shifts worked) over the horizon."""
+        """Shifts worked over the horizon: the agents of a one-day roster; for
+        a week, agent-days (which agent works which days is not assigned)."""
         return int(self.pools["headcount"].sum())
 
     @property
