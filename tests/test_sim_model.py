@@ -12,6 +12,7 @@ import svcsim
 from svcsim.sim import simulate
 from svcsim.sim.arrivals import draw_arrivals
 from svcsim.sim.engine import Engine
+from svcsim.sim.metrics import busy_until
 from svcsim.sim.staffing import on_duty, scheduled_staffing
 
 EXP4 = {"dist": "exponential", "mean": "4m"}
@@ -339,3 +340,14 @@ def test_a_day_scope_standard_is_judged_on_its_worst_day(seed):
     by_day, whole = result.standards.itertuples()
     assert whole.attainment > 0.55 and whole.verdict == "met"
     assert by_day.verdict == "missed"
+
+
+def test_busy_time_per_interval_equals_the_overlap_of_every_service():
+    rng = np.random.default_rng(3)
+    start = rng.uniform(0, 3600, 400)
+    end = start + rng.exponential(300, 400)
+    share = rng.choice([1.0, 1 / 3], 400)  # voice, and one of three chat slots
+    edges = np.arange(0, 4801, 900.0)
+    overlap = [(np.clip(np.minimum(end, b) - np.maximum(start, a), 0, None) * share).sum()
+               for a, b in zip(edges[:-1], edges[1:], strict=True)]
+    assert np.allclose(np.diff(busy_until(edges, start, end, share)), overlap)

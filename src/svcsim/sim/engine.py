@@ -22,6 +22,9 @@ Routing
 
 from __future__ import annotations
 
+import gc
+from array import array
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -46,13 +49,31 @@ from svcsim.sim.model import (
 from svcsim.sim.streams import stream
 
 
+@contextmanager
+def no_cyclic_gc():
+    """Pause Python's cyclic garbage collector.
+
+    A run keeps every contact alive until it ends, and the collector would
+    rescan them all again and again, so the cost per contact would grow with
+    the length of the run. Events are freed by reference counting anyway.
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
 @dataclass
 class RunRecords:
     """Raw output of one replication (arrays, one row per contact or service)."""
 
     contacts: list[Contact] = field(default_factory=list)
     deflected: dict[int, np.ndarray] = field(default_factory=dict)
-    services: list[tuple[int, float, float, float]] = field(default_factory=list)
+    # flat (pool index, start s, end s, share of an agent) per service
+    services: array = field(default_factory=lambda: array("d"))
     queue_area_s: dict[str, float] = field(default_factory=dict)
     end_s: float = 0.0
 
@@ -112,6 +133,7 @@ class Engine:
         self.repeat_delay: list[Draws | None] = []
         self.retry_delay: list[Draws | None] = []
         self.luck: list[np.random.Generator] = []
+        self.patience_timer: list[bool] = []
         levels: dict[str, dict[int, list[Queue]]] = {p.name: {} for p in self.pools}
         for t, contact in enumerate(self.types):
             queues = []
@@ -127,6 +149,8 @@ class Engine:
                     levels[pool.name].setdefault(priority, []).append(queue)
                 self.queues.append(queue)
                 queues.append(queue)
+            for queue in queues:
+                queue.staged = len(queues) > 1
             self.stage_queues.append(queues)
             self.first_queue.append(queues[0])
             patience = contact.patience if contact.kind == "immediate" else None
@@ -139,10 +163,11 @@ class Engine:
                 Draws(contact.retry.delay, self._rng(contact.name, "retry_delay"))
                 if contact.retry is not None else None)
             self.luck.append(self._rng(contact.name, "outcomes"))
-            if contact.retry is not None and contact.retry.share > 0:
-                queues[0].on_abandon = self._abandoned_with_retry
-            else:
-                queues[0].on_abandon = self._abandoned
+            retries = contact.retry is not None and contact.retry.share > 0
+            queues[0].on_abandon = self._abandoned_with_retry if retries else self._abandoned
+            # a retry must happen when patience runs out, not when the queue
+            # is next looked at: such contacts get a timer
+            self.patience_timer.append(retries and patience is not None)
         for pool, spec in zip(self.pools, scenario.pools, strict=True):
             pool.levels = [levels[pool.name][p] for p in sorted(levels[pool.name])]
             pool.skills = [(p, q) for p in sorted(levels[pool.name]) for q in levels[pool.name][p]]
@@ -166,10 +191,11 @@ class Engine:
         env = self.env
         cycles = self.warmup_cycles + 1 + self._drain_cycles()
         env.process(self._staffing(cycles))
-        env.process(self._arrivals(cycles))
+        self._arrivals(cycles)
         self.done = env.event()
         env.process(self._close_measurement())
-        env.run(until=simpy.AnyOf(env, [self.done, env.timeout(cycles * self.cycle_s)]))
+        with no_cyclic_gc():
+            env.run(until=simpy.AnyOf(env, [self.done, env.timeout(cycles * self.cycle_s)]))
         self.records.end_s = env.now
         for queue in self.queues:
             queue.head(env.now)  # purge abandoners still queued, correcting the area
@@ -205,8 +231,9 @@ class Engine:
                 self._set_staff(pool, int(target[step % n]))
             yield env.timeout(interval)
 
-    def _arrivals(self, cycles: int):
-        env = self.env
+    def _arrivals(self, cycles: int) -> None:
+        """Schedule every cycle's arrivals: one event at a time, each arrival's
+        callback scheduling the next (no generator process per arrival)."""
         merged: list[tuple[float, int]] = []
         for cycle in range(cycles):
             offset = cycle * self.cycle_s
@@ -217,10 +244,19 @@ class Engine:
                     self.records.deflected[t] = draw.deflected
                 merged.extend((time_s, t) for time_s in draw.times_s.tolist())
         merged.sort()
-        for time_s, t in merged:
-            if time_s > env.now:
-                yield env.timeout(time_s - env.now)
-            self._arrive(t, FIRST)
+        self.arrival_times = [time_s for time_s, _ in merged]
+        self.arrival_types = [t for _, t in merged]
+        self.next_arrival = 0
+        if merged:
+            self.env.timeout(merged[0][0]).callbacks.append(self._first_arrival)
+
+    def _first_arrival(self, event) -> None:
+        i = self.next_arrival
+        times = self.arrival_times
+        self.next_arrival = i + 1
+        if i + 1 < len(times):
+            self.env.timeout(times[i + 1] - times[i]).callbacks.append(self._first_arrival)
+        self._arrive(self.arrival_types[i], FIRST)
 
     def _arrive(self, t: int, origin: int) -> None:
         now = self.env.now
@@ -235,7 +271,7 @@ class Engine:
             else:
                 self.last_abandon_s = max(self.last_abandon_s, abandon)
         queue = self.first_queue[t]
-        if queue.on_abandon == self._abandoned_with_retry and patience is not None:
+        if self.patience_timer[t]:
             timer = self.env.timeout(abandon - now)
             timer.contact = contact  # type: ignore[attr-defined]
             timer.callbacks.append(self._patience_over)
@@ -244,32 +280,38 @@ class Engine:
     def _offer(self, queue: Queue, contact: Contact) -> None:
         """Serve at once if a pool that serves the queue has a free agent, else wait."""
         for pool in queue.pools:
-            agent = self._free_agent(pool, queue)
+            agent = self._take_free_agent(pool, queue)
             if agent is not None:
                 self._start(agent, queue, contact)
                 return
         queue.items.append(contact)
         queue.count(self.env.now, +1)
 
-    def _free_agent(self, pool: Pool, queue: Queue) -> Agent | None:
+    def _take_free_agent(self, pool: Pool, queue: Queue) -> Agent | None:
+        """Unpark and return an agent of ``pool`` who can take ``queue`` now."""
         if queue.concurrency > 1:
             partial = pool.partial.get(queue.channel)
             if partial:
                 agent = next(iter(partial))
+                del partial[agent]
+                agent.parked = False
                 return agent
         if pool.idle:
-            return pool.idle[-1]
+            agent = pool.idle.popitem()[0]
+            agent.parked = False
+            return agent
         return None
 
     # -- service ---------------------------------------------------------------
     def _start(self, agent: Agent, queue: Queue, contact: Contact) -> None:
+        """An unparked agent takes up ``contact`` from ``queue``."""
         now = self.env.now
         pool = agent.pool
-        self._unpark(agent)
         agent.load += 1
         agent.channel = queue.channel
         agent.capacity = queue.concurrency
-        self._park(agent)
+        if agent.load < agent.capacity:
+            self._park(agent)
         contact.state = SERVING
         if contact.stage == 0:
             contact.first_start_s = now
@@ -278,17 +320,17 @@ class Engine:
                 self.pending += 1
         handle = queue.handle.next()  # type: ignore[union-attr]
         after = queue.after_work.next() if queue.after_work is not None else 0.0
-        if len(self.stage_queues[contact.type_index]) > 1:
+        if queue.staged:
             if contact.stage_times is None:
                 contact.stage_times = []
             contact.stage_times.append((now, now + handle))
-        self.records.services.append((pool.index, now, now + handle + after,
+        self.records.services.extend((pool.index, now, now + handle + after,
                                       1.0 / queue.concurrency))
         free = self.env.timeout(handle + after)
         free.agent = agent  # type: ignore[attr-defined]
         free.queue = queue  # type: ignore[attr-defined]
         free.callbacks.append(self._agent_free)
-        if after > 0 or len(self.stage_queues[contact.type_index]) > 1:
+        if after > 0 or queue.staged:
             ended = self.env.timeout(handle)
             ended.contact = contact  # type: ignore[attr-defined]
             ended.callbacks.append(self._stage_ended)
@@ -332,7 +374,8 @@ class Engine:
     def _agent_free(self, event) -> None:
         agent: Agent = event.agent
         pool = agent.pool
-        self._unpark(agent)
+        if agent.parked:
+            self._unpark(agent)
         agent.load -= 1
         if agent.load == 0:
             agent.channel = None
@@ -392,19 +435,19 @@ class Engine:
         """File an agent where routing looks for it: idle, or a chat slot free."""
         pool = agent.pool
         if agent.load == 0:
-            pool.idle.append(agent)
+            pool.idle[agent] = None
+            agent.parked = True
         elif agent.load < agent.capacity:
             pool.partial.setdefault(agent.channel, {})[agent] = None  # type: ignore[index]
+            agent.parked = True
 
     def _unpark(self, agent: Agent) -> None:
         pool = agent.pool
         if agent.load == 0:
-            if pool.idle and pool.idle[-1] is agent:
-                pool.idle.pop()
-            elif agent in pool.idle:
-                pool.idle.remove(agent)
-        elif agent.channel is not None:
-            pool.partial.get(agent.channel, {}).pop(agent, None)
+            del pool.idle[agent]
+        else:
+            del pool.partial[agent.channel][agent]  # type: ignore[index]
+        agent.parked = False
 
     # -- staffing -------------------------------------------------------------
     def _set_staff(self, pool: Pool, target: int) -> None:
@@ -421,7 +464,7 @@ class Engine:
         elif target < present:
             leave = present - target
             while leave and pool.idle:
-                pool.idle.pop()
+                pool.idle.popitem()
                 pool.on_duty -= 1
                 leave -= 1
             pool.owed += leave
@@ -455,4 +498,4 @@ class Engine:
         timer.callbacks.append(lambda e: self._arrive(e.type_index, e.origin))
 
 
-__all__ = ["Engine", "RunRecords"]
+__all__ = ["Engine", "RunRecords", "no_cyclic_gc"]

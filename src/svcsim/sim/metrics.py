@@ -4,6 +4,7 @@ attainment of each standard, for one replication."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import attrgetter
 
 import numpy as np
 import pandas as pd
@@ -12,8 +13,6 @@ from svcsim.scenario import Scenario, Standard
 from svcsim.scenario.standards import FIRST_RESPONSE, PROGRESS_UPDATE, RESOLUTION
 from svcsim.sim.engine import RunRecords
 from svcsim.sim.model import ABANDONED, DONE, WAITING
-
-OUTCOMES = {DONE: "done", ABANDONED: "abandoned"}
 
 
 def contact_log(scenario: Scenario, records: RunRecords, measure_from: float) -> pd.DataFrame:
@@ -29,27 +28,23 @@ def contact_log(scenario: Scenario, records: RunRecords, measure_from: float) ->
     """
     contacts = [c for c in records.contacts if c.measured]
     types = scenario.resolved_contact_types
-    n = len(contacts)
-    arrival = np.fromiter((c.arrival_s for c in contacts), float, n) - measure_from
-    answered = np.fromiter((c.first_start_s for c in contacts), float, n) - measure_from
-    end = np.fromiter((c.end_s for c in contacts), float, n) - measure_from
-    abandon = np.fromiter((c.abandon_s for c in contacts), float, n) - measure_from
-    state = np.fromiter((c.state for c in contacts), int, n)
+    fields = np.array(list(map(attrgetter(
+        "arrival_s", "first_start_s", "end_s", "abandon_s", "state", "pool", "type_index",
+        "origin"), contacts)), dtype=float).reshape(-1, 8)
+    arrival, answered, end, abandon = (fields[:, :4] - measure_from).T
+    state, pools, type_index, origin = fields[:, 4:].astype(int).T
     stop = records.end_s - measure_from
     # Lazily-removed abandoners still in a queue when the run stopped.
     gone = (state == WAITING) & (abandon <= stop) & np.isnan(answered)
     state = np.where(gone, ABANDONED, state)
-    outcome = np.array([OUTCOMES.get(s, "waiting") for s in state], dtype=object)
+    outcome = np.where(state == DONE, "done", np.where(state == ABANDONED, "abandoned",
+                                                       "waiting")).astype(object)
     outcome[(state != DONE) & (state != ABANDONED) & ~np.isnan(answered)] = "in_service"
     wait = np.where(state == ABANDONED, abandon - arrival, answered - arrival)
-    pools = np.fromiter((c.pool for c in contacts), int, n)
     log = pd.DataFrame({
-        "contact_type": pd.Categorical.from_codes(
-            np.fromiter((c.type_index for c in contacts), int, n),
-            categories=[t.name for t in types]),
-        "origin": pd.Categorical.from_codes(
-            np.fromiter((c.origin for c in contacts), int, n),
-            categories=["first", "retry", "repeat"]),
+        "contact_type": pd.Categorical.from_codes(type_index,
+                                                  categories=[t.name for t in types]),
+        "origin": pd.Categorical.from_codes(origin, categories=["first", "retry", "repeat"]),
         "interval": (arrival // scenario.interval_s).astype(int),
         "arrival_s": arrival,
         "answered_s": answered,
@@ -215,23 +210,39 @@ def attainment(scenario: Scenario, log: pd.DataFrame, times: Timeline,
         pd.DataFrame(columns=columns)
 
 
+def busy_until(times: np.ndarray, start: np.ndarray, end: np.ndarray,
+               weight: np.ndarray) -> np.ndarray:
+    """Busy agent-seconds before each of ``times`` (s) for services running
+    from ``start`` to ``end`` (s), each occupying ``weight`` of an agent.
+
+    Sum over services of weight * (clip(x - start) - clip(x - end)): with
+    starts and ends sorted this is a prefix sum read at each time, so the
+    cost does not grow with intervals x services.
+    """
+    def ramp(points: np.ndarray) -> np.ndarray:
+        # sum over points p < x of weight * (x - p), for every x in times
+        order = np.argsort(points, kind="stable")
+        p, w = points[order], weight[order]
+        w_sum = np.concatenate([[0.0], np.cumsum(w)])
+        wp_sum = np.concatenate([[0.0], np.cumsum(w * p)])
+        k = np.searchsorted(p, times, side="left")
+        return times * w_sum[k] - wp_sum[k]
+
+    return ramp(start) - ramp(end)
+
+
 def pool_table(scenario: Scenario, on_duty: dict[str, np.ndarray], records: RunRecords,
                measure_from: float) -> pd.DataFrame:
     """Per interval x pool: agents on duty, busy agent-seconds and occupancy
     (a chat holding one of three slots counts a third of an agent)."""
     n, step = scenario.n_intervals, scenario.interval_s
     edges = np.arange(n + 1) * step
-    services = np.asarray(records.services, dtype=float).reshape(-1, 4)
+    services = np.frombuffer(records.services, dtype=float).reshape(-1, 4)
     frames = []
     for index, pool in enumerate(scenario.pools):
         mine = services[services[:, 0] == index]
-        start = mine[:, 1] - measure_from
-        end = mine[:, 2] - measure_from
-        weight = mine[:, 3]
-        busy = np.zeros(n)
-        for k in range(n):
-            overlap = np.clip(np.minimum(end, edges[k + 1]) - np.maximum(start, edges[k]), 0, None)
-            busy[k] = (overlap * weight).sum()
+        busy = np.diff(busy_until(edges, mine[:, 1] - measure_from,
+                                  mine[:, 2] - measure_from, mine[:, 3]))
         agents = on_duty.get(pool.name, np.zeros(n)).astype(float)
         with np.errstate(invalid="ignore", divide="ignore"):
             occupancy = np.where(agents > 0, busy / (agents * step), np.nan)

@@ -68,8 +68,8 @@ class Queue:
     """
 
     __slots__ = ("index", "name", "type_index", "stage", "channel", "concurrency", "pools",
-                 "items", "handle", "after_work", "head_start_s", "on_abandon", "waiting",
-                 "area", "last_s")
+                 "items", "handle", "after_work", "head_start_s", "on_abandon", "staged",
+                 "waiting", "area", "last_s")
 
     def __init__(self, index: int, name: str, type_index: int, stage: int, channel: str,
                  concurrency: int, head_start_s: float):
@@ -85,6 +85,7 @@ class Queue:
         self.after_work: Draws | None = None
         self.head_start_s = head_start_s
         self.on_abandon = None
+        self.staged = False  # its contact type has more than one stage
         # time-weighted count of waiting contacts: sum over time of the number
         # waiting, in contact-seconds (Little's law: area = sum of waits)
         self.waiting = 0
@@ -118,13 +119,14 @@ class Queue:
 class Agent:
     """One agent on duty: the contacts in hand and their channel."""
 
-    __slots__ = ("pool", "load", "channel", "capacity")
+    __slots__ = ("pool", "load", "channel", "capacity", "parked")
 
     def __init__(self, pool: Pool):
         self.pool = pool
         self.load = 0
         self.channel: str | None = None
         self.capacity = 1  # contacts it may hold on its current channel
+        self.parked = False  # filed in its pool's idle or partial agents
 
 
 class Pool:
@@ -137,7 +139,7 @@ class Pool:
         self.index = index
         self.name = name
         self.levels: list[list[Queue]] = []  # queues grouped by skill priority, best first
-        self.idle: list[Agent] = []
+        self.idle: dict[Agent, None] = {}  # idle agents, the last freed taken first
         self.partial: dict[str, dict[Agent, None]] = {}  # chat agents with free slots
         self.on_duty = 0
         self.owed = 0  # agents to send home as soon as they are free

@@ -14,7 +14,7 @@ from scipy import stats
 
 from svcsim.scenario import Scenario
 from svcsim.sim import metrics
-from svcsim.sim.engine import Engine
+from svcsim.sim.engine import Engine, no_cyclic_gc
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,12 @@ def run_one(scenario: Scenario, on_duty: dict[str, np.ndarray], entropy: int, re
     """Simulate one replication and measure it."""
     engine = Engine(scenario, on_duty, entropy, replication, warmup_cycles)
     records = engine.run()
+    with no_cyclic_gc():
+        return _measure(scenario, on_duty, engine, records, keep_contacts)
+
+
+def _measure(scenario: Scenario, on_duty: dict[str, np.ndarray], engine: Engine,
+             records, keep_contacts: bool) -> RunTables:
     log = metrics.contact_log(scenario, records, engine.measure_from)
     return RunTables(
         intervals=metrics.interval_table(scenario, log, records),
