@@ -17,7 +17,7 @@ HALF_HOUR = 1800.0
 
 
 def small(shifts, earliest="08:00", latest="10:00", days=1, max_part_time="100%",
-          max_agents=None) -> svcsim.Scenario:
+          max_agents=None, **labour) -> svcsim.Scenario:
     pool = {"name": "desk", "skills": [{"contacts": "phone"}], "shift_rules": "day"}
     if max_agents:
         pool["max_agents"] = max_agents
@@ -29,7 +29,8 @@ def small(shifts, earliest="08:00", latest="10:00", days=1, max_part_time="100%"
         "pools": [pool],
         "shift_rules": {"day": {"start_granularity": "30m", "earliest_start": earliest,
                                 "latest_start": latest, "cost_per_hour": 20,
-                                "max_part_time_share": max_part_time, "shifts": shifts}},
+                                "max_part_time_share": max_part_time, "shifts": shifts,
+                                **labour}},
     })
 
 
@@ -165,7 +166,9 @@ def test_week_horizon_with_a_shift_crossing_midnight():
         for k in range(16):
             need[(day * 48 + 44 + k) % n] = 2
     roster = schedule_roster(scenario, {"desk": need})
-    assert roster.meets_requirements and roster.headcount == 14
+    # 14 night shifts; nobody works more than 5 nights: 3 agents
+    assert roster.meets_requirements and roster.shift_count == 14 and roster.headcount == 3
+    assert_rota_keeps_the_rules(roster, max_days=5, min_rest_h=11)
     assert roster.shifts["crosses_midnight"].all()
     assert set(roster.shifts["day"]) == set(range(1, 8))
     assert (roster.shifts["end"] == "06:00").all()
@@ -190,14 +193,67 @@ def test_same_settings_same_roster_and_files_round_trip(tmp_path):
     need = {"hotline": svcsim.requirements(scenario).pools["scheduled_agents"].to_numpy()}
     first, second = (schedule_roster(scenario, need, SolverSettings(time_limit_s=2))
                      for _ in range(2))
-    assert first.shifts.equals(second.shifts)
+    assert first.shifts.equals(second.shifts) and first.agents.equals(second.agents)
     written = write_roster(first, tmp_path)
-    assert {p.name for p in written} == {"roster_shifts.csv", "roster_coverage.csv",
-                                         "roster_pools.csv", "roster.xlsx"}
+    assert {p.name for p in written} == {"roster_shifts.csv", "roster_agents.csv",
+                                         "roster_coverage.csv", "roster_pools.csv",
+                                         "roster.xlsx"}
     sheets = pd.read_excel(tmp_path / "roster.xlsx", sheet_name=None)
-    assert set(sheets) == {"shifts", "coverage", "pools"}
+    assert set(sheets) == {"shifts", "agents", "coverage", "pools"}
+    assert sheets["agents"]["agent"].tolist() == first.agents["agent"].tolist()
     for name in ("shifts", "coverage"):
         back = pd.read_csv(tmp_path / f"roster_{name}.csv", keep_default_na=False)
         assert len(back) == len(getattr(first, name))
         assert sheets[name]["start"].astype(str).tolist() == back["start"].astype(str).tolist()
     assert sheets["shifts"]["count"].sum() == first.headcount
+
+
+def assert_rota_keeps_the_rules(roster, max_days, min_rest_h):
+    """Every agent works at most ``max_days`` days with ``min_rest_h`` hours
+    between shifts (the week repeats), and the rota staffs exactly the shifts."""
+    days = [c for c in roster.agents.columns if c.startswith("day ")]
+    worked = []
+    for _, row in roster.agents.iterrows():
+        spans = []
+        for d, column in enumerate(days):
+            if row[column] == "off":
+                continue
+            begin, finish = (int(t[:2]) * 60 + int(t[3:5]) for t in row[column][:11].split("-"))
+            finish += 1440 if finish <= begin else 0
+            spans.append((d * 1440 + begin, d * 1440 + finish))
+            worked.append((d + 1, row[column][:5]))
+        assert len(spans) <= max_days
+        week = len(days) * 1440
+        for (_, end), (start, _) in zip(spans, spans[1:] + [(spans[0][0] + week, 0)],
+                                        strict=True):
+            assert start - end >= min_rest_h * 60
+    expected = sorted((r.day, r.start) for r in roster.shifts.itertuples() for _ in range(r.count))
+    assert sorted(worked) == expected
+
+
+def test_a_week_rota_names_agents_within_the_day_limit_and_rest():
+    scenario = small([{"name": "full", "length": "8h"}], earliest="06:00", latest="14:00",
+                     days=7, max_days_per_week=5, min_rest="11h")
+    day = need_from(14, [2] * 4 + [4] * 8 + [3] * 8 + [1] * 4)  # 07:00 to 19:00
+    need = np.concatenate([day] * 5 + [day // 2] * 2)  # a quieter weekend
+    roster = schedule_roster(scenario, {"desk": need})
+    assert roster.meets_requirements
+    per_day = roster.shifts.groupby("day")["count"].sum()
+    bound = max(per_day.max(), -(-per_day.sum() // 5))
+    assert roster.headcount == bound == roster.pools["headcount_bound"].iloc[0]
+    assert_rota_keeps_the_rules(roster, max_days=5, min_rest_h=11)
+
+
+def test_the_rest_rule_adds_an_agent_the_day_limit_alone_would_not():
+    # a late shift (16:00-24:00) on Monday and an early one (06:00-14:00) on
+    # Tuesday: one agent by the day limit, but 6 h of rest between them
+    scenario = small([{"name": "full", "length": "8h"}], earliest="06:00", latest="16:00",
+                     days=7, max_days_per_week=7, min_rest="11h")
+    need = np.zeros(48 * 7, dtype=int)
+    need[32:48] = 1
+    need[48 + 12:48 + 28] = 1
+    roster = schedule_roster(scenario, {"desk": need})
+    assert roster.shift_count == 2 and roster.headcount == 2
+    assert roster.pools["added_for_rest"].iloc[0] == 1
+    assert roster.status == "FEASIBLE"  # the added agent is not proved necessary
+    assert_rota_keeps_the_rules(roster, max_days=7, min_rest_h=11)

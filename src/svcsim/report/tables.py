@@ -121,17 +121,19 @@ def standards_text(result, scenario: Scenario) -> str:
                       "By tier and channel (over the horizon)", types.to_string(index=False)])
 
 
-def _who(scenario: Scenario) -> str:
-    """What a roster's count is: agents for a day, shifts worked for longer."""
-    return "agents" if scenario.horizon.days == 1 else "shifts (agent-days)"
+def _who(roster, scenario: Scenario) -> str:
+    """The roster's agents, and over several days the shifts they work."""
+    if scenario.horizon.days == 1:
+        return f"{roster.headcount} agents"
+    return f"{roster.headcount} agents working {roster.shift_count} shifts"
 
 
 def roster_text(roster, scenario: Scenario) -> str:
     """The roster's pools summary, its shifts and, if any, why it falls short."""
     pools = roster.pools
     summary = pd.DataFrame({
-        "pool": pools["pool"], "status": pools["status"],
-        "agents" if scenario.horizon.days == 1 else "shifts": pools["headcount"],
+        "pool": pools["pool"], "status": pools["status"], "agents": pools["headcount"],
+        "shifts": pools["shifts"], "added for rest": pools["added_for_rest"],
         "paid hours": pools["paid_hours"].map(lambda v: _num(v, 1)),
         "cost": pools["cost"].map(lambda v: _num(v, 0)),
         "bound": pools["headcount_bound"].map(lambda v: _num(v, 0)),
@@ -142,7 +144,8 @@ def roster_text(roster, scenario: Scenario) -> str:
     shifts = roster.shifts.drop(columns=["crosses_midnight"])
     if scenario.horizon.days == 1:
         shifts = shifts.drop(columns=["day"])
-    lines = [f"Roster: {scenario.name}: {roster.headcount} {_who(scenario)}, "
+        summary = summary.drop(columns=["shifts", "added for rest"])
+    lines = [f"Roster: {scenario.name}: {_who(roster, scenario)}, "
              f"{roster.paid_hours:,.1f} paid hours, cost {roster.cost:,.0f} "
              f"(status {roster.status})", "", summary.to_string(index=False), "",
              shifts.to_string(index=False)]
@@ -159,7 +162,7 @@ def plan_text(result, scenario: Scenario) -> str:
     history = history.assign(cost=history["cost"].map(lambda v: _num(v, 0)))
     verdict = ("every standard is met in simulation" if result.met else
                "NOT every standard can be met")
-    lines = [f"Plan: {scenario.name}: {result.roster.headcount} {_who(scenario)} "
+    lines = [f"Plan: {scenario.name}: {_who(result.roster, scenario)} "
              f"(analytic requirement alone: {result.analytic_headcount}); {verdict}", "",
              history.to_string(index=False), "",
              "A standard counts as met when its mean simulated attainment reaches the target "

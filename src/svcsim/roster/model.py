@@ -9,7 +9,9 @@ minutes it overlaps, so a 15-minute break in a 30-minute interval counts half.
 Objective, lexicographic (one solve per level, each fixing the level above
 at its best value): least shortfall (agent-minutes of requirement no roster
 within the rules can cover: zero when the rules allow it), then fewest
-agents, then least paid cost, then least over-coverage.
+agents, then least paid cost, then fewest shifts, then least over-coverage.
+On a one-day horizon agents and shifts are the same; over several days an
+agent works several shifts, at most ``max_days_per_week`` of them.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from ortools.sat.python import cp_model
 from svcsim.roster.shifts import ShiftOption, break_minutes
 from svcsim.scenario.shifts import ShiftRules
 
-LEVELS = ("shortfall", "headcount", "cost", "over_coverage")
+LEVELS = ("shortfall", "headcount", "cost", "shifts", "over_coverage")
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,17 @@ class SolverSettings:
     time_limit_s: float = 10.0
     num_workers: int = 2
     seed: int = 0
+
+    def solver(self, time_limit_s: float | None = None) -> cp_model.CpSolver:
+        """A CP-SAT solver with these parameters (``time_limit_s`` overrides)."""
+        limit = self.time_limit_s if time_limit_s is None else time_limit_s
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = self.num_workers
+        solver.parameters.interleave_search = True
+        solver.parameters.random_seed = self.seed
+        solver.parameters.max_deterministic_time = limit
+        solver.parameters.max_time_in_seconds = 3 * limit
+        return solver
 
 
 @dataclass
@@ -64,9 +77,11 @@ class PoolModel:
         self.model = cp_model.CpModel()
         # No option needs more agents than the peak need plus those away on breaks.
         self.upper = int(self.required.max(initial=0)) * 2 + 1
+        self.days = max(1, int(round(self.n * interval_s / 86400)))
         self._variables()
         self._coverage(max_agents)
         self._part_time()
+        self._people()
 
     def _variables(self) -> None:
         m = self.model
@@ -111,10 +126,27 @@ class PoolModel:
             percent = int(round(100 * share))
             self.model.add(100 * sum(part) <= percent * sum(self.agents))
 
+    def _people(self) -> None:
+        """Agents needed when nobody works more than ``max_days_per_week`` of
+        the horizon's days: at least each day's shifts, and all shifts over
+        the days one agent may work (the bound tours.assign_tours attains
+        unless the rest rule needs more)."""
+        shifts = sum(self.agents)
+        if self.days == 1:
+            self.people = shifts
+            return
+        self.people = self.model.new_int_var(0, len(self.options) * self.upper, "people")
+        for d in range(self.days):
+            day = [a for a, o in zip(self.agents, self.options, strict=True) if o.day == d]
+            self.model.add(self.people >= sum(day))
+        self.model.add(min(self.rules.max_days_per_week, self.days) * self.people >= shifts)
+
     def objective(self, level: str):
         if level == "shortfall":
             return sum(self.shortfall)
         if level == "headcount":
+            return self.people
+        if level == "shifts":
             return sum(self.agents)
         if level == "cost":  # in cents, so the objective stays integral
             return sum(int(round(100 * o.cost)) * a for o, a in
@@ -128,20 +160,17 @@ class PoolModel:
         when a roster was found but some level was not proved, TIME_LIMIT
         when time ran out before any roster was found.
         """
-        solver = cp_model.CpSolver()
-        solver.parameters.num_workers = settings.num_workers
-        solver.parameters.interleave_search = True
-        solver.parameters.random_seed = settings.seed
         began = time.perf_counter()
         spent = 0.0
         proved, objectives, bounds, found = True, {}, {}, None
         for level in LEVELS:
+            if level == "shifts" and self.days == 1:
+                continue  # the same as headcount
             left = settings.time_limit_s - spent
             if left <= 0:
                 proved = False
                 break
-            solver.parameters.max_deterministic_time = left
-            solver.parameters.max_time_in_seconds = 3 * left
+            solver = settings.solver(left)
             expression = self.objective(level)
             self.model.minimize(expression)
             status = solver.solve(self.model)

@@ -12,6 +12,7 @@ from svcsim.files import write_atomic, write_text
 from svcsim.roster import evaluate
 from svcsim.roster.model import PoolModel, PoolSolution, SolverSettings
 from svcsim.roster.shifts import ShiftOption, shift_options
+from svcsim.roster.tours import Tours, assign_tours
 from svcsim.scenario import Scenario
 from svcsim.scenario.units import format_clock
 
@@ -27,6 +28,9 @@ class Roster:
         optimal within the time limit) or TIME_LIMIT (no roster found).
     shifts : pandas.DataFrame
         pool, day, shift, start, end, breaks (``name HH:MM``), count.
+    agents : pandas.DataFrame
+        The rota: one row per agent (pool, agent, then per day the shift
+        ``HH:MM-HH:MM`` with its breaks, or ``off``), days and paid hours.
     coverage : pandas.DataFrame
         interval x pool: ``required``, ``scheduled`` (agents present, breaks
         taken out, in agent equivalents), ``on_break``, ``surplus``,
@@ -43,6 +47,7 @@ class Roster:
 
     status: str
     shifts: pd.DataFrame
+    agents: pd.DataFrame
     coverage: pd.DataFrame
     pools: pd.DataFrame
     explanations: list[str] = field(default_factory=list)
@@ -50,9 +55,13 @@ class Roster:
 
     @property
     def headcount(self) -> int:
-        """Shifts worked over the horizon: the agents of a one-day roster; for
-        a week, agent-days (which agent works which days is not assigned)."""
+        """Agents on the rota (over a week, each works several shifts)."""
         return int(self.pools["headcount"].sum())
+
+    @property
+    def shift_count(self) -> int:
+        """Shifts worked over the horizon (agent-days)."""
+        return int(self.pools["shifts"].sum())
 
     @property
     def cost(self) -> float:
@@ -83,7 +92,7 @@ def schedule_roster(scenario: Scenario, required: dict[str, np.ndarray],
         run repeats.
     """
     settings = settings or SolverSettings()
-    shifts, coverage, summary, explanations = [], [], [], []
+    shifts, rota, coverage, summary, explanations = [], [], [], [], []
     for pool, need in required.items():
         options = shift_options(scenario, pool)
         spec = scenario.pool(pool)
@@ -92,32 +101,42 @@ def schedule_roster(scenario: Scenario, required: dict[str, np.ndarray],
         solution = PoolModel(pool, options, need, scenario.interval_s, rules,
                              spec.max_agents).solve(settings)
         shifts.append(_shift_table(scenario, options, solution))
+        tours = assign_tours(options, solution.agents, scenario.horizon.days,
+                             scenario.interval_s, rules, settings)
+        rota.append(_rota(scenario, options, solution, tours))
         table = _coverage_table(scenario, options, solution, need)
         coverage.append(table)
-        summary.append(_summary(scenario, options, solution, table))
+        summary.append(_summary(scenario, options, solution, tours, table))
         explanations += _explain(scenario, pool, options, table, spec.max_agents)
     pools = pd.DataFrame(summary)
     status = ("TIME_LIMIT" if (pools["status"] == "TIME_LIMIT").any() else
               "FEASIBLE" if (pools["status"] == "FEASIBLE").any() else "OPTIMAL")
-    return Roster(status, pd.concat(shifts, ignore_index=True),
+    return Roster(status, pd.concat(shifts, ignore_index=True), pd.concat(rota, ignore_index=True),
                   pd.concat(coverage, ignore_index=True), pools, explanations, settings)
+
+
+def _agent_breaks(scenario: Scenario, options: list[ShiftOption], solution: PoolSolution,
+                  k: int) -> list[list[str]]:
+    """The breaks (``name HH:MM``) of each agent working option ``k``: paired
+    in start order, so each agent's breaks come in the order of their windows."""
+    step = scenario.interval_s
+    per_agent: list[list[str]] = [[] for _ in range(solution.agents[k])]
+    for b, rule in enumerate(options[k].breaks):
+        starts = sorted(s for s, c in solution.breaks.get((k, b), {}).items() for _ in range(c))
+        for agent, start in enumerate(starts):
+            per_agent[agent].append(f"{rule.name} {format_clock(start * step)}")
+    return per_agent
 
 
 def _shift_table(scenario: Scenario, options: list[ShiftOption],
                  solution: PoolSolution) -> pd.DataFrame:
-    """One row per (shift, breaks) pattern; breaks are paired to agents in
-    start order, so each agent's breaks come in the order of their windows."""
+    """One row per (shift, breaks) pattern."""
     step = scenario.interval_s
     per_day = 86400 / step
     rows = []
-    for k, count in sorted(solution.agents.items(), key=lambda item: options[item[0]].start):
+    for k in sorted(solution.agents, key=lambda k: options[k].start):
         option = options[k]
-        per_agent: list[list[str]] = [[] for _ in range(count)]
-        for b, rule in enumerate(option.breaks):
-            starts = sorted(s for s, c in solution.breaks.get((k, b), {}).items()
-                            for _ in range(c))
-            for agent, start in enumerate(starts):
-                per_agent[agent].append(f"{rule.name} {format_clock(start * step)}")
+        per_agent = _agent_breaks(scenario, options, solution, k)
         for pattern in sorted(set(map(tuple, per_agent))):
             rows.append({
                 "pool": option.pool, "day": option.day + 1, "shift": option.shift,
@@ -130,6 +149,39 @@ def _shift_table(scenario: Scenario, options: list[ShiftOption],
             })
     return pd.DataFrame(rows, columns=["pool", "day", "shift", "start", "end", "breaks",
                                        "count", "crosses_midnight"])
+
+
+def _rota(scenario: Scenario, options: list[ShiftOption], solution: PoolSolution,
+          tours: Tours) -> pd.DataFrame:
+    """One row per agent: the shift worked each day, with its breaks, or off."""
+    step = scenario.interval_s
+    days = scenario.horizon.days
+    breaks = {k: iter(_agent_breaks(scenario, options, solution, k)) for k in solution.agents}
+    rows = []
+    pool = options[0].pool if options else ""
+    for number, line in enumerate(sorted(tours.lines, key=lambda line: _line_key(options, line)),
+                                  start=1):
+        row: dict = {"pool": pool, "agent": f"{pool}-{number:03d}"}
+        for d, k in enumerate(line):
+            if k is None:
+                row[f"day {d + 1}"] = "off"
+                continue
+            option = options[k]
+            text = (f"{format_clock(option.start * step % 86400)}-"
+                    f"{format_clock((option.start + option.length) * step % 86400)}")
+            taken = next(breaks[k])
+            row[f"day {d + 1}"] = text + (f" ({', '.join(taken)})" if taken else "")
+        worked = [options[k] for k in line if k is not None]
+        row["days"] = len(worked)
+        row["paid_hours"] = sum(o.paid_hours for o in worked)
+        rows.append(row)
+    columns = ["pool", "agent", *[f"day {d + 1}" for d in range(days)], "days", "paid_hours"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _line_key(options: list[ShiftOption], line: list[int | None]) -> tuple:
+    """Agents listed by their first shift's start, then the following days'."""
+    return tuple((0, options[k].start) if k is not None else (1, 0) for k in line)
 
 
 def _coverage_table(scenario, options, solution, need) -> pd.DataFrame:
@@ -147,10 +199,14 @@ def _coverage_table(scenario, options, solution, need) -> pd.DataFrame:
 
 
 def _summary(scenario: Scenario, options: list[ShiftOption], solution: PoolSolution,
-             table: pd.DataFrame) -> dict:
-    headcount = sum(solution.agents.values())
+             tours: Tours, table: pd.DataFrame) -> dict:
+    headcount = len(tours.lines)
     bound = solution.bounds.get("headcount", np.nan)
-    return {"pool": table["pool"].iloc[0], "status": solution.status, "headcount": headcount,
+    # agents added for the rest rule are not proved necessary: another choice
+    # of shifts might have needed none
+    status = "FEASIBLE" if tours.extra and solution.status == "OPTIMAL" else solution.status
+    return {"pool": table["pool"].iloc[0], "status": status, "headcount": headcount,
+            "shifts": sum(solution.agents.values()), "added_for_rest": tours.extra,
             "paid_hours": evaluate.paid_hours(options, solution.agents),
             "cost": evaluate.cost(options, solution.agents),
             "shortfall_agent_hours": float(table["shortfall"].sum()) * scenario.interval_s / 3600,
@@ -194,7 +250,8 @@ def write_roster(roster: Roster, folder: str | Path, stem: str = "roster") -> li
     """Write ``<stem>_shifts.csv``, ``<stem>_coverage.csv``, ``<stem>_pools.csv``
     and ``<stem>.xlsx`` (one sheet per view) into ``folder``, atomically."""
     folder = Path(folder)
-    views = {"shifts": roster.shifts, "coverage": roster.coverage, "pools": roster.pools}
+    views = {"shifts": roster.shifts, "agents": roster.agents, "coverage": roster.coverage,
+             "pools": roster.pools}
     written = [write_text(folder / f"{stem}_{name}.csv", table.to_csv(index=False))
                for name, table in views.items()]
 

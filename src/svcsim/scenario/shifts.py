@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import Field, model_validator
 
 from svcsim.scenario.base import Spec
@@ -68,7 +66,6 @@ class ShiftRules(Spec):
     cost_per_hour: float = Field(0.0, ge=0, description="per paid hour, unless a shift says")
     max_days_per_week: int = Field(5, ge=1, le=7, description="for week horizons")
     min_rest: Duration = Field(11 * 3600.0, description="between two shifts of one agent")
-    pools_solved: Literal["together", "separately"] = "together"
 
     @model_validator(mode="after")
     def _consistent(self) -> ShiftRules:
