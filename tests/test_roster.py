@@ -242,6 +242,11 @@ def test_a_week_rota_names_agents_within_the_day_limit_and_rest():
     bound = max(per_day.max(), -(-per_day.sum() // 5))
     assert roster.headcount == bound == roster.pools["headcount_bound"].iloc[0]
     assert_rota_keeps_the_rules(roster, max_days=5, min_rest_h=11)
+    # solved day by day (no shift crosses midnight): the same people as one
+    # model of the whole week
+    whole = PoolModel("desk", shift_options(scenario, "desk"), need, scenario.interval_s,
+                      scenario.shift_rules["day"], None).solve(SolverSettings())
+    assert whole.status == "OPTIMAL" and whole.objectives["headcount"] == roster.headcount
 
 
 def test_the_rest_rule_adds_an_agent_the_day_limit_alone_would_not():

@@ -155,11 +155,17 @@ def roster_text(roster, scenario: Scenario) -> str:
     return "\n".join(lines)
 
 
+def _clip(text: str, width: int = 72) -> str:
+    """One table line's worth of ``text`` (the CSV keeps all of it)."""
+    return text if len(text) <= width else text[:width - 3].rstrip(" ;") + "..."
+
+
 def plan_text(result, scenario: Scenario) -> str:
     """How the planner got there, and what the final roster reaches."""
     history = result.history.drop_duplicates("iteration")[["iteration", "action", "headcount",
                                                            "cost"]]
-    history = history.assign(cost=history["cost"].map(lambda v: _num(v, 0)))
+    history = history.assign(cost=history["cost"].map(lambda v: _num(v, 0)),
+                             action=history["action"].map(_clip))
     verdict = ("every standard is met in simulation" if result.met else
                "NOT every standard can be met")
     lines = [f"Plan: {scenario.name}: {_who(result.roster, scenario)} "

@@ -17,7 +17,7 @@ agent works several shifts, at most ``max_days_per_week`` of them.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -62,6 +62,12 @@ class PoolSolution:
     objectives: dict[str, float] = field(default_factory=dict)
     bounds: dict[str, float] = field(default_factory=dict)
     runtime_s: float = 0.0
+    level_s: dict[str, float] = field(default_factory=dict)  # wall time per level
+
+    @property
+    def headcount_s(self) -> float:
+        """Wall time, s, until the headcount level ended (proved, or time up)."""
+        return self.level_s.get("shortfall", 0.0) + self.level_s.get("headcount", 0.0)
 
 
 class PoolModel:
@@ -163,6 +169,7 @@ class PoolModel:
         began = time.perf_counter()
         spent = 0.0
         proved, objectives, bounds, found = True, {}, {}, None
+        level_s: dict[str, float] = {}
         for level in LEVELS:
             if level == "shifts" and self.days == 1:
                 continue  # the same as headcount
@@ -173,7 +180,9 @@ class PoolModel:
             solver = settings.solver(left)
             expression = self.objective(level)
             self.model.minimize(expression)
+            level_began = time.perf_counter()
             status = solver.solve(self.model)
+            level_s[level] = time.perf_counter() - level_began
             spent += solver.deterministic_time
             if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 proved = False
@@ -189,7 +198,7 @@ class PoolModel:
             return PoolSolution(self.pool, "TIME_LIMIT", {}, {}, runtime_s=runtime)
         agents, breaks = found
         return PoolSolution(self.pool, "OPTIMAL" if proved else "FEASIBLE", agents, breaks,
-                            objectives, bounds, runtime)
+                            objectives, bounds, runtime, level_s)
 
     def _snapshot(self, solver: cp_model.CpSolver):
         agents = {k: solver.value(v) for k, v in enumerate(self.agents) if solver.value(v)}
@@ -205,3 +214,66 @@ class PoolModel:
         for key, starts in self.break_starts.items():
             for start, var in starts.items():
                 self.model.add_hint(var, breaks.get(key, {}).get(start, 0))
+
+
+def solve_pool(pool: str, options: list[ShiftOption], required: np.ndarray, interval_s: float,
+               rules: ShiftRules, max_agents: int | None,
+               settings: SolverSettings) -> PoolSolution:
+    """Solve one pool's roster; a multi-day horizon whose shifts all end on
+    the day they start is solved day by day.
+
+    Such days share nothing but the people who work them, and the fewest
+    people is reached by the fewest shifts on every day (people = the larger
+    of the busiest day's shifts and all shifts over ``max_days_per_week``),
+    so each day's model proves its part of the optimum on its own, far
+    faster than one model of the week. Each day gets an equal share of the
+    time limit; the part-time share then holds on every day.
+    """
+    per_day = int(round(86400 / interval_s))
+    days = max(1, int(round(len(required) / per_day)))
+    if days == 1 or any(o.start + o.length > (o.day + 1) * per_day for o in options):
+        return PoolModel(pool, options, required, interval_s, rules, max_agents).solve(settings)
+    day_settings = replace(settings, time_limit_s=settings.time_limit_s / days)
+    parts = []
+    for day in range(days):
+        index = [k for k, o in enumerate(options) if o.day == day]
+        local = [_moved(options[k], -day * per_day) for k in index]
+        need = required[day * per_day:(day + 1) * per_day]
+        parts.append((index, PoolModel(pool, local, need, interval_s, rules,
+                                       max_agents).solve(day_settings)))
+    return _joined(pool, parts, per_day, rules, days)
+
+
+def _moved(option: ShiftOption, by: int) -> ShiftOption:
+    """The option with its start and break starts moved by ``by`` intervals."""
+    breaks = tuple(replace(b, starts=tuple(s + by for s in b.starts)) for b in option.breaks)
+    return replace(option, day=0, start=option.start + by, breaks=breaks)
+
+
+def _joined(pool: str, parts, per_day: int, rules: ShiftRules, days: int) -> PoolSolution:
+    """One solution from the days' solutions (local option indices mapped back)."""
+    agents: dict[int, int] = {}
+    breaks: dict[tuple[int, int], dict[int, int]] = {}
+    statuses = []
+    for day, (index, part) in enumerate(parts):
+        statuses.append(part.status)
+        for k, count in part.agents.items():
+            agents[index[k]] = count
+        for (k, b), starts in part.breaks.items():
+            breaks[index[k], b] = {s + day * per_day: c for s, c in starts.items()}
+    status = ("TIME_LIMIT" if "TIME_LIMIT" in statuses else
+              "FEASIBLE" if "FEASIBLE" in statuses else "OPTIMAL")
+    if status == "TIME_LIMIT":
+        return PoolSolution(pool, status, {}, {}, runtime_s=sum(p.runtime_s for _, p in parts))
+    limit = min(rules.max_days_per_week, days)
+    shifts = [p.objectives.get("headcount", 0) for _, p in parts]
+    low = [int(np.ceil(p.bounds.get("headcount", 0) - 1e-6)) for _, p in parts]
+    objectives = {level: sum(p.objectives.get(level, 0) for _, p in parts) for level in LEVELS}
+    objectives["shifts"] = sum(shifts)
+    objectives["headcount"] = max(max(shifts), -(-sum(shifts) // limit))
+    bounds = {level: sum(p.bounds.get(level, 0) for _, p in parts) for level in LEVELS}
+    bounds["shifts"] = sum(low)
+    bounds["headcount"] = max(max(low), -(-sum(low) // limit))
+    level_s = {level: sum(p.level_s.get(level, 0.0) for _, p in parts) for level in LEVELS}
+    return PoolSolution(pool, status, agents, breaks, objectives, bounds,
+                        sum(p.runtime_s for _, p in parts), level_s)

@@ -10,7 +10,7 @@ import pandas as pd
 
 from svcsim.files import write_atomic, write_text
 from svcsim.roster import evaluate
-from svcsim.roster.model import PoolModel, PoolSolution, SolverSettings
+from svcsim.roster.model import PoolSolution, SolverSettings, solve_pool
 from svcsim.roster.shifts import ShiftOption, shift_options
 from svcsim.roster.tours import Tours, assign_tours
 from svcsim.scenario import Scenario
@@ -36,8 +36,11 @@ class Roster:
         taken out, in agent equivalents), ``on_break``, ``surplus``,
         ``shortfall``.
     pools : pandas.DataFrame
-        Per pool: status, headcount, paid hours, cost, shortfall, the
-        solver's bound on headcount and the gap, runtime.
+        Per pool: status, headcount (agents), shifts (agent-days),
+        added_for_rest (agents beyond the day limit's bound), paid hours,
+        cost, shortfall, the
+        solver's bound on headcount and the gap, runtime (s) and the part of it
+        until the headcount was settled (``headcount_solve_s``).
     explanations : list of str
         For each pool whose requirement no roster can meet: which intervals
         and why.
@@ -98,8 +101,8 @@ def schedule_roster(scenario: Scenario, required: dict[str, np.ndarray],
         spec = scenario.pool(pool)
         rules = scenario.shift_rules[spec.shift_rules]  # type: ignore[index]
         need = np.ceil(np.asarray(need, dtype=float) - 1e-9).astype(int)
-        solution = PoolModel(pool, options, need, scenario.interval_s, rules,
-                             spec.max_agents).solve(settings)
+        solution = solve_pool(pool, options, need, scenario.interval_s, rules,
+                              spec.max_agents, settings)
         shifts.append(_shift_table(scenario, options, solution))
         tours = assign_tours(options, solution.agents, scenario.horizon.days,
                              scenario.interval_s, rules, settings)
@@ -212,7 +215,7 @@ def _summary(scenario: Scenario, options: list[ShiftOption], solution: PoolSolut
             "shortfall_agent_hours": float(table["shortfall"].sum()) * scenario.interval_s / 3600,
             "headcount_bound": bound,
             "gap": (headcount - bound) / headcount if headcount else 0.0,
-            "runtime_s": solution.runtime_s}
+            "runtime_s": solution.runtime_s, "headcount_solve_s": solution.headcount_s}
 
 
 def _explain(scenario: Scenario, pool: str, options: list[ShiftOption],
