@@ -190,6 +190,19 @@ def compare_queue(agents: int, erlangs: float, days: int, with_ciw: bool, repeat
           f"replication vs plain SimPy: {simpy_s / full_s:.2f}x faster")
 
 
+def scaling(repeat: int) -> None:
+    """Engine cost per contact at 50 and at 500 agents, runs taking turns."""
+    cases = {}
+    for agents, erlangs, days in ((50, 47.5, 7), (500, 490.0, 1)):
+        scenario = queue_scenario(agents, erlangs, days)
+        cases[agents] = (scenario, on_duty(scenario, staffing(scenario)))
+    timings = best_of({agents: lambda c=case: len(engine_run(*c).contacts)
+                       for agents, case in cases.items()}, repeat)
+    per = {agents: 1e6 * seconds / contacts for agents, (contacts, seconds) in timings.items()}
+    print(f"\nengine cost per contact, runs taking turns: {per[50]:.1f} us at 50 agents, "
+          f"{per[500]:.1f} us at 500 agents (ratio {per[500] / per[50]:.2f})")
+
+
 def ecommerce(repeat: int) -> None:
     scenario = svcsim.load_scenario(ROOT / "scenarios" / "ecommerce_peak.yaml")
     scheduled = staffing(scenario)
@@ -232,6 +245,7 @@ def main() -> None:
           f"python {platform.python_version()}, simpy {simpy.__version__}")
     compare_queue(50, 47.5, days=7, with_ciw=True, repeat=args.repeat)
     compare_queue(500, 490.0, days=1, with_ciw=False, repeat=args.repeat)
+    scaling(args.repeat)
     ecommerce(args.repeat)
 
 

@@ -210,6 +210,17 @@ def test_plan_is_the_whole_job(tmp_path):
     assert str(history["iteration"].iloc[0]) == "0"
 
 
+def test_plan_holds_a_daily_standard_over_the_day(tmp_path):
+    result = run("plan", str(SCENARIOS / "bank_hotline_daily.yaml"), "--replications", "4",
+                 "--time-limit", "2", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    headline = result.stdout.splitlines()[0]
+    agents = int(headline.split(": ")[2].split()[0])
+    needed = int(result.stdout.split("in every interval would need ")[1].split()[0])
+    assert agents < needed
+    assert "Held over the day" in result.stdout and "80/20 over the day [hotline]" in result.stdout
+
+
 def test_plan_needs_shift_rules(tmp_path):
     data = json.loads(json.dumps(MINIMAL))
     path = write_scenario(tmp_path, data)

@@ -70,3 +70,15 @@ def test_a_promise_staff_cannot_keep_is_reported_not_chased():
     # the agents added while chasing it are given back
     assert result.history["headcount"].max() > result.analytic_headcount
     assert result.roster.headcount == result.analytic_headcount
+
+
+def test_a_day_standard_is_met_in_simulation_with_fewer_agents_than_every_interval():
+    scenario = small_centre(scope="day", interval_floor="50%")
+    daily = plan(scenario, replications=6, seed=3, settings=FAST)
+    assert daily.met and not daily.notes
+    assert deficit(scenario, daily.simulation, 0) == 0.0  # the day at target
+    every = plan(small_centre(scope="interval"), replications=6, seed=3, settings=FAST)
+    assert daily.roster.headcount < every.roster.headcount
+    assert daily.analytic_headcount < daily.interval_headcount  # the analytic comparison
+    [held] = daily.roster.service.itertuples()
+    assert held.attainment >= 0.8 and held.lowest_interval >= 0.5

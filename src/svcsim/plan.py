@@ -2,6 +2,10 @@
 
 Analytic requirements ignore priorities, shared pools, chat concurrency and
 the queue carried from one interval to the next; the simulation does not.
+A standard of scope ``day`` or ``week`` on immediate work is held over its
+scope, not in every interval: the roster model trades a quiet interval's
+surplus against a busy one's deficit (Erlang curves per interval, see
+:mod:`svcsim.queueing.curves`), above each interval's floor.
 So the planner rosters the analytic requirement, simulates the roster, and
 where a standard is not met raises the requirement of the pools serving it
 in the intervals where it falls short, and re-solves. A standard is met when
@@ -27,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from svcsim.queueing import requirements
+from svcsim.queueing import service_plan
 from svcsim.roster import Roster, SolverSettings, schedule_roster
 from svcsim.scenario import Scenario
 from svcsim.sim import SimulationResult, simulate
@@ -51,6 +55,10 @@ class Plan:
         attainment with CI, verdict.
     analytic_headcount : int
         Headcount of the roster of the analytic requirement (iteration 0).
+    interval_headcount : int
+        Headcount of a roster holding every standard interval by interval;
+        with standards held over a day or the week, what the usual method
+        would have needed (equal to ``analytic_headcount`` otherwise).
     met : bool
         Every staffing-limited standard is met in simulation.
     notes : list of str
@@ -63,11 +71,12 @@ class Plan:
     analytic_headcount: int
     met: bool
     notes: list[str]
+    interval_headcount: int = 0
 
 
 def plan(scenario: Scenario, replications: int = 10, seed: int = 7, max_iterations: int = 8,
          settings: SolverSettings | None = None, workers: int = 1,
-         progress: Progress | None = None) -> Plan:
+         progress: Progress | None = None, by_scope: bool = True) -> Plan:
     """Plan a roster that meets every standard in simulation.
 
     Parameters
@@ -86,23 +95,30 @@ def plan(scenario: Scenario, replications: int = 10, seed: int = 7, max_iteratio
         Local processes for the replications.
     progress : callable, optional
         Receives a line per step.
+    by_scope : bool
+        Hold standards of scope ``day`` or ``week`` on immediate work over
+        their scope (fewer agents: see :func:`svcsim.queueing.service_plan`);
+        False holds every standard in every interval.
     """
     settings = settings or SolverSettings()
     say = progress or (lambda line: None)
-    need = _analytic_need(scenario)
+    held = service_plan(scenario)
+    targets = held.targets if by_scope else {}
+    need = held.floors if targets else held.interval_need
     history: list[pd.DataFrame] = []
     stuck: dict[int, str] = {}
 
     def evaluate(need, iteration, action):
         say(f"iteration {iteration}: {action}; rostering")
-        roster = schedule_roster(scenario, need, settings)
+        roster = schedule_roster(scenario, need, settings, targets)
         say(f"iteration {iteration}: {roster.headcount} agents; simulating")
         result = simulate(scenario, staffing=_staffing(roster), replications=replications,
                           seed=seed, workers=workers)
         history.append(_history_rows(iteration, action, roster, result))
         return roster, result
 
-    roster, result = evaluate(need, 0, "analytic requirement")
+    roster, result = evaluate(need, 0, "analytic requirement" + (
+        ", day and week standards held over their scope" if targets else ""))
     analytic_headcount = roster.headcount
     tried = [(roster, result, need)]
     iteration = 0
@@ -123,7 +139,8 @@ def plan(scenario: Scenario, replications: int = 10, seed: int = 7, max_iteratio
     while not _missed(scenario, result, stuck) and trims < max_iterations:
         trims += 1
         evaluated = len(history)
-        trimmed = _trim(scenario, roster, result, need, evaluate, say, f"trim {trims}")
+        trimmed = _trim(scenario, roster, result, need, evaluate, say, f"trim {trims}",
+                        held.floors if targets else None)
         if trimmed is None:
             if len(history) > evaluated:  # tried and rejected: say so in the history
                 history[-1]["action"] += " (undone: not kept)"
@@ -133,8 +150,12 @@ def plan(scenario: Scenario, replications: int = 10, seed: int = 7, max_iteratio
     still = _missed(scenario, result, stuck)
     notes += [f"{scenario.standards[i].label}: still missed after {max_iterations} iterations"
               for i in still]
+    interval_headcount = analytic_headcount
+    if targets:
+        say("rostering interval by interval, for comparison")
+        interval_headcount = schedule_roster(scenario, held.interval_need, settings).headcount
     return Plan(roster, result, pd.concat(history, ignore_index=True), analytic_headcount,
-                met=not still and not stuck, notes=notes)
+                met=not still and not stuck, notes=notes, interval_headcount=interval_headcount)
 
 
 def _cheapest_best(scenario: Scenario, tried: list, stuck: dict[int, str]):
@@ -149,12 +170,6 @@ def _cheapest_best(scenario: Scenario, tried: list, stuck: dict[int, str]):
         return round(gap, 6), roster.headcount
 
     return min(tried, key=key)
-
-
-def _analytic_need(scenario: Scenario) -> dict[str, np.ndarray]:
-    pools = requirements(scenario).pools
-    return {name: rows["scheduled_agents"].to_numpy().astype(int)
-            for name, rows in pools.groupby("pool", sort=False)}
 
 
 def _staffing(roster: Roster) -> dict[str, np.ndarray]:
@@ -258,9 +273,11 @@ def _mark_stuck(scenario: Scenario, before: SimulationResult, after: SimulationR
 
 
 def _trim(scenario: Scenario, roster: Roster, result: SimulationResult,
-          need: dict[str, np.ndarray], evaluate, say: Progress, label: str):
+          need: dict[str, np.ndarray], evaluate, say: Progress, label: str,
+          floors: dict[str, np.ndarray] | None = None):
     """Take one agent out of each pool in the intervals where every standard it
-    serves has slack; return the cut (roster, result, need) if no standard is
+    serves has slack, never below ``floors`` (the interval floors of standards
+    held over a day); return the cut (roster, result, need) if no standard is
     worse off, else None."""
     candidate = {pool: values.copy() for pool, values in need.items()}
     changed = False
@@ -277,7 +294,8 @@ def _trim(scenario: Scenario, roster: Roster, result: SimulationResult,
             slack &= low >= target + 0.02
         present = _staffing(roster).get(pool, candidate[pool])
         candidate[pool] = np.minimum(candidate[pool], present.astype(int))
-        cut = slack & (candidate[pool] > 0)
+        lowest = floors[pool] if floors is not None else 0
+        cut = slack & (candidate[pool] > lowest)
         if cut.any():
             candidate[pool][cut] -= 1
             changed = True

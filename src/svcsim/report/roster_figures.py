@@ -31,7 +31,10 @@ def coverage_figure(roster: Roster, scenario: Scenario) -> Figure:
                   label="agents present")
         ax.stairs(present + on_break, edges, baseline=present, fill=True, color="none",
                   edgecolor=PALETTE[1], hatch="///", lw=0, label="on break")
-        ax.stairs(required, edges, color="black", lw=1.6, label="required")
+        held = not roster.service.empty and (roster.service["pool"] == pool).any()
+        ax.stairs(required, edges, color="black", lw=1.6,
+                  label="interval floor (the day's standard is held over the day)" if held
+                  else "required")
         short = rows["shortfall"].to_numpy(dtype=float)
         if short.any():
             ax.stairs(required, edges, baseline=required - short, fill=True,

@@ -175,6 +175,19 @@ def plan_text(result, scenario: Scenario) -> str:
              "in every interval (or day) of its scope;\n'verdict' says whether the confidence "
              "interval clears it too (more --replications narrow it).", "",
              standards_text(result.simulation, scenario)]
+    service = result.roster.service
+    if not service.empty:
+        held = pd.DataFrame({
+            "standard (pool)": service["standard"],
+            "day": service["unit"] + 1 if scenario.horizon.days > 1 else "all",
+            "target": service["target"].map(_pct),
+            "attainment": service["attainment"].map(_pct),
+            "lowest interval": service["lowest_interval"].map(_pct),
+        })
+        lines += ["", "Held over the day (or week), not interval by interval: analytic "
+                  "attainment of this roster", held.to_string(index=False),
+                  f"Holding every standard in every interval would need "
+                  f"{result.interval_headcount} agents."]
     if result.notes:
         lines += ["", "Notes:"] + [f"  - {note}" for note in result.notes]
     if result.roster.explanations:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from ortools.sat.python import cp_model
 
+from svcsim.roster.service import ServiceTarget
 from svcsim.roster.shifts import ShiftOption, break_minutes
 from svcsim.scenario.shifts import ShiftRules
 
@@ -74,18 +75,23 @@ class PoolModel:
     """CP-SAT model of one pool's shift scheduling problem."""
 
     def __init__(self, pool: str, options: list[ShiftOption], required: np.ndarray,
-                 interval_s: float, rules: ShiftRules, max_agents: int | None):
+                 interval_s: float, rules: ShiftRules, max_agents: int | None,
+                 targets: tuple[ServiceTarget, ...] = ()):
         self.pool, self.options, self.rules = pool, options, rules
+        self.targets = targets
+        self.max_agents = max_agents
         self.required = np.asarray(required, dtype=int)
         self.n = len(self.required)
         self.step_min = int(round(interval_s / 60))
         self.interval_s = interval_s
         self.model = cp_model.CpModel()
         # No option needs more agents than the peak need plus those away on breaks.
-        self.upper = int(self.required.max(initial=0)) * 2 + 1
+        self.upper = max([int(self.required.max(initial=0)) * 2 + 1]
+                         + [2 * t.most_agents + 1 for t in targets])
         self.days = max(1, int(round(self.n * interval_s / 86400)))
         self._variables()
         self._coverage(max_agents)
+        self._service()
         self._part_time()
         self._people()
 
@@ -123,6 +129,34 @@ class PoolModel:
             if max_agents is not None and present[i]:
                 self.model.add(sum(present[i]) <= max_agents)
 
+    def _service(self) -> None:
+        """Each target's on-time contacts, read off its table at the agents on
+        duty in every interval, must add up to its goal over each scope unit
+        (``service_short`` takes up what no roster can reach)."""
+        self.service_short = []
+        if not self.targets:
+            return
+        m = self.model
+        most = max(t.most_agents for t in self.targets)
+        self.on_duty = [m.new_int_var(0, most, f"on_duty[{i}]") for i in range(self.n)]
+        for i in range(self.n):
+            m.add(self.step_min * self.on_duty[i] <= self.coverage[i])
+        for t, target in enumerate(self.targets):
+            answered = {}
+            for i in range(self.n):
+                if target.volumes[i] <= 0:
+                    continue
+                table = target.table(i)
+                table += [table[-1]] * (most + 1 - len(table))
+                answered[i] = m.new_int_var(0, table[-1], f"answered[{t},{i}]")
+                m.add_element(self.on_duty[i], table, answered[i])
+            for unit in np.unique(target.units):
+                goal = target.goal(int(unit))
+                short = m.new_int_var(0, goal, f"service_short[{t},{unit}]")
+                m.add(sum(answered[i] for i in answered if target.units[i] == unit) + short
+                      >= goal)
+                self.service_short.append(short)
+
     def _part_time(self) -> None:
         share = self.rules.max_part_time_share
         if share >= 1:
@@ -148,8 +182,8 @@ class PoolModel:
         self.model.add(min(self.rules.max_days_per_week, self.days) * self.people >= shifts)
 
     def objective(self, level: str):
-        if level == "shortfall":
-            return sum(self.shortfall)
+        if level == "shortfall":  # agent-minutes, and hundredths of on-time contacts
+            return sum(self.shortfall) + sum(self.service_short)
         if level == "headcount":
             return self.people
         if level == "shifts":
@@ -168,6 +202,8 @@ class PoolModel:
         """
         began = time.perf_counter()
         spent = 0.0
+        if self.targets:
+            self._hint_interval_by_interval(settings)
         proved, objectives, bounds, found = True, {}, {}, None
         level_s: dict[str, float] = {}
         for level in LEVELS:
@@ -200,6 +236,18 @@ class PoolModel:
         return PoolSolution(self.pool, "OPTIMAL" if proved else "FEASIBLE", agents, breaks,
                             objectives, bounds, runtime, level_s)
 
+    def _hint_interval_by_interval(self, settings: SolverSettings) -> None:
+        """Start from the roster that meets every target in every interval (a
+        quick solve of the plain model, a quarter of the time limit): it
+        holds every day's target, so the search starts from a good roster."""
+        need = np.maximum.reduce([self.required] + [t.interval_need() for t in self.targets])
+        plain = PoolModel(self.pool, self.options, need, self.interval_s, self.rules,
+                          self.max_agents)
+        quick = replace(settings, time_limit_s=settings.time_limit_s / 4)
+        found = plain.solve(quick)
+        if found.agents:
+            self._hint((found.agents, found.breaks))
+
     def _snapshot(self, solver: cp_model.CpSolver):
         agents = {k: solver.value(v) for k, v in enumerate(self.agents) if solver.value(v)}
         breaks = {key: {s: solver.value(v) for s, v in starts.items() if solver.value(v)}
@@ -217,8 +265,8 @@ class PoolModel:
 
 
 def solve_pool(pool: str, options: list[ShiftOption], required: np.ndarray, interval_s: float,
-               rules: ShiftRules, max_agents: int | None,
-               settings: SolverSettings) -> PoolSolution:
+               rules: ShiftRules, max_agents: int | None, settings: SolverSettings,
+               targets: tuple[ServiceTarget, ...] = ()) -> PoolSolution:
     """Solve one pool's roster; a multi-day horizon whose shifts all end on
     the day they start is solved day by day.
 
@@ -231,16 +279,21 @@ def solve_pool(pool: str, options: list[ShiftOption], required: np.ndarray, inte
     """
     per_day = int(round(86400 / interval_s))
     days = max(1, int(round(len(required) / per_day)))
-    if days == 1 or any(o.start + o.length > (o.day + 1) * per_day for o in options):
-        return PoolModel(pool, options, required, interval_s, rules, max_agents).solve(settings)
+    crossing = any(o.start + o.length > (o.day + 1) * per_day for o in options)
+    # a target over the whole horizon ties the days together
+    whole = any(len(np.unique(t.units)) < days for t in targets)
+    if days == 1 or crossing or whole:
+        return PoolModel(pool, options, required, interval_s, rules, max_agents,
+                         targets).solve(settings)
     day_settings = replace(settings, time_limit_s=settings.time_limit_s / days)
     parts = []
     for day in range(days):
         index = [k for k, o in enumerate(options) if o.day == day]
         local = [_moved(options[k], -day * per_day) for k in index]
-        need = required[day * per_day:(day + 1) * per_day]
-        parts.append((index, PoolModel(pool, local, need, interval_s, rules,
-                                       max_agents).solve(day_settings)))
+        span = slice(day * per_day, (day + 1) * per_day)
+        mine = tuple(t.sliced(span.start, span.stop) for t in targets)
+        parts.append((index, PoolModel(pool, local, required[span], interval_s, rules,
+                                       max_agents, mine).solve(day_settings)))
     return _joined(pool, parts, per_day, rules, days)
 
 

@@ -11,6 +11,7 @@ import pandas as pd
 from svcsim.files import write_atomic, write_text
 from svcsim.roster import evaluate
 from svcsim.roster.model import PoolSolution, SolverSettings, solve_pool
+from svcsim.roster.service import ServiceTarget
 from svcsim.roster.shifts import ShiftOption, shift_options
 from svcsim.roster.tours import Tours, assign_tours
 from svcsim.scenario import Scenario
@@ -44,6 +45,11 @@ class Roster:
     explanations : list of str
         For each pool whose requirement no roster can meet: which intervals
         and why.
+    service : pandas.DataFrame
+        For rosters held to service targets over a day or the horizon: per
+        pool, standard and scope unit (``day``, 0 for the horizon), the
+        target, the analytic attainment of this roster and its lowest
+        interval service level.
     settings : SolverSettings
         The parameters used.
     """
@@ -55,6 +61,7 @@ class Roster:
     pools: pd.DataFrame
     explanations: list[str] = field(default_factory=list)
     settings: SolverSettings = field(default_factory=SolverSettings)
+    service: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def headcount(self) -> int:
@@ -80,7 +87,8 @@ class Roster:
 
 
 def schedule_roster(scenario: Scenario, required: dict[str, np.ndarray],
-                    settings: SolverSettings | None = None) -> Roster:
+                    settings: SolverSettings | None = None,
+                    targets: dict[str, tuple[ServiceTarget, ...]] | None = None) -> Roster:
     """Roster every pool in ``required`` at minimum headcount.
 
     Parameters
@@ -93,16 +101,22 @@ def schedule_roster(scenario: Scenario, required: dict[str, np.ndarray],
     settings : SolverSettings, optional
         Time limit (per pool), workers and seed; defaults are fixed, so a
         run repeats.
+    targets : dict of str to tuple of ServiceTarget, optional
+        Per pool, standards to hold over a day or the horizon (see
+        :func:`svcsim.queueing.service_plan`); ``required`` is then the
+        floor every interval must have on its own.
     """
     settings = settings or SolverSettings()
-    shifts, rota, coverage, summary, explanations = [], [], [], [], []
+    targets = targets or {}
+    shifts, rota, coverage, summary, explanations, service = [], [], [], [], [], []
     for pool, need in required.items():
         options = shift_options(scenario, pool)
         spec = scenario.pool(pool)
         rules = scenario.shift_rules[spec.shift_rules]  # type: ignore[index]
         need = np.ceil(np.asarray(need, dtype=float) - 1e-9).astype(int)
+        mine = tuple(targets.get(pool, ()))
         solution = solve_pool(pool, options, need, scenario.interval_s, rules,
-                              spec.max_agents, settings)
+                              spec.max_agents, settings, mine)
         shifts.append(_shift_table(scenario, options, solution))
         tours = assign_tours(options, solution.agents, scenario.horizon.days,
                              scenario.interval_s, rules, settings)
@@ -111,11 +125,15 @@ def schedule_roster(scenario: Scenario, required: dict[str, np.ndarray],
         coverage.append(table)
         summary.append(_summary(scenario, options, solution, tours, table))
         explanations += _explain(scenario, pool, options, table, spec.max_agents)
+        reached = _service_table(pool, mine, np.floor(table["scheduled"].to_numpy() + 1e-9))
+        service.append(reached)
+        explanations += _explain_service(scenario, reached)
     pools = pd.DataFrame(summary)
     status = ("TIME_LIMIT" if (pools["status"] == "TIME_LIMIT").any() else
               "FEASIBLE" if (pools["status"] == "FEASIBLE").any() else "OPTIMAL")
     return Roster(status, pd.concat(shifts, ignore_index=True), pd.concat(rota, ignore_index=True),
-                  pd.concat(coverage, ignore_index=True), pools, explanations, settings)
+                  pd.concat(coverage, ignore_index=True), pools, explanations, settings,
+                  pd.concat(service, ignore_index=True))
 
 
 def _agent_breaks(scenario: Scenario, options: list[ShiftOption], solution: PoolSolution,
@@ -241,6 +259,30 @@ def _explain(scenario: Scenario, pool: str, options: list[ShiftOption],
     total = float(short["shortfall"].sum()) * scenario.interval_s / 3600
     return [f"{pool}: {total:.1f} agent-hours of requirement cannot be rostered: "
             + "; ".join(reasons)]
+
+
+def _service_table(pool: str, targets: tuple[ServiceTarget, ...],
+                   scheduled: np.ndarray) -> pd.DataFrame:
+    rows = []
+    for target in targets:
+        levels = target.interval_levels(scheduled)
+        for unit, attained in target.attainment(scheduled).items():
+            mine = levels[target.units == unit]
+            rows.append({"pool": pool, "standard": target.label, "unit": unit,
+                         "target": target.target, "attainment": attained,
+                         "lowest_interval": float(np.nanmin(mine)) if np.isfinite(mine).any()
+                         else np.nan})
+    return pd.DataFrame(rows, columns=["pool", "standard", "unit", "target", "attainment",
+                                       "lowest_interval"])
+
+
+def _explain_service(scenario: Scenario, table: pd.DataFrame) -> list[str]:
+    short = table[table["attainment"] < table["target"] - 1e-9]
+    days = scenario.horizon.days
+    return [f"{row.pool}: {row.standard}: the best roster within the rules reaches "
+            f"{row.attainment:.1%} against {row.target:.0%}"
+            + (f" on day {row.unit + 1}" if days > 1 and row.unit >= 0 else "")
+            + " (caps or shift windows hold it back)" for row in short.itertuples()]
 
 
 def _spans(rows: pd.DataFrame) -> str:

@@ -32,6 +32,17 @@ def _percent(value: Any) -> Any:
     return value
 
 
+Percent = Annotated[
+    float,
+    BeforeValidator(_percent),
+    WithJsonSchema({"anyOf": [
+        {"type": "number", "exclusiveMinimum": 0, "maximum": 100},
+        {"type": "string", "pattern": r"^\s*\d+(\.\d*)?\s*%\s*$"},
+    ], "description": "percent: 80 or '80%'"}),
+]
+"""A percentage, 0-100, written ``80`` or ``'80%'``."""
+
+
 def _as_tuple(value: Any) -> Any:
     return (value,) if isinstance(value, str) else value
 
@@ -63,7 +74,7 @@ class Standard(Spec):
     name: str | None = None
     contacts: Patterns = Field(min_length=1)
     metric: str = "answer"
-    percent: Annotated[float, BeforeValidator(_percent)] = Field(
+    percent: Percent = Field(
         gt=0, le=100, description="target attainment, percent (80 or '80%')"
     )
     within: Duration | None = Field(None, description="the threshold")
@@ -71,6 +82,10 @@ class Standard(Spec):
     scope: Literal["interval", "day", "week"] = Field(
         "day", description="over what the percent is measured"
     )
+    interval_floor: Percent | None = Field(
+        None, gt=0, le=100,
+        description="with scope day or week: the lowest attainment any interval may plan for, "
+                    "percent")
     clock: Literal["wall", "business"] = "wall"
     measured_from: str = Field("arrival", description="'arrival' or a stage name")
     event: Literal["start", "end"] | None = None
@@ -84,7 +99,19 @@ class Standard(Spec):
                 f"'every' goes with metric '{PROGRESS_UPDATE}' (updates while a contact is "
                 "open), and that metric needs 'every'"
             )
+        if self.interval_floor is not None:
+            if self.scope == "interval":
+                raise ValueError("'interval_floor' goes with scope 'day' or 'week' (with scope "
+                                 "'interval' every interval is held to the target already)")
+            if self.interval_floor > self.percent:
+                raise ValueError("'interval_floor' is above the target 'percent'")
         return self
+
+    @property
+    def floor(self) -> Standard:
+        """This standard with its interval floor as the target (scope interval)."""
+        return self.model_copy(update={"percent": self.interval_floor, "scope": "interval",
+                                       "interval_floor": None})
 
     @property
     def target(self) -> float:
