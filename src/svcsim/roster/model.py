@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from ortools.sat.python import cp_model
 
+from svcsim.roster import evaluate
 from svcsim.roster.service import ServiceTarget
 from svcsim.roster.shifts import ShiftOption, break_minutes
 from svcsim.scenario.shifts import ShiftRules
@@ -133,29 +134,51 @@ class PoolModel:
         """Each target's on-time contacts, read off its table at the agents on
         duty in every interval, must add up to its goal over each scope unit
         (``service_short`` takes up what no roster can reach)."""
-        self.service_short = []
+        self.service_short: list[cp_model.IntVar] = []
+        self.answered: dict[tuple[int, int], tuple[cp_model.IntVar, list[int]]] = {}
+        self.units: list[tuple[int, int, int, cp_model.IntVar]] = []  # target, unit, goal, short
         if not self.targets:
             return
         m = self.model
-        most = max(t.most_agents for t in self.targets)
-        self.on_duty = [m.new_int_var(0, most, f"on_duty[{i}]") for i in range(self.n)]
+        self.most = max(t.most_agents for t in self.targets)
+        self.on_duty = [m.new_int_var(0, self.most, f"on_duty[{i}]") for i in range(self.n)]
         for i in range(self.n):
             m.add(self.step_min * self.on_duty[i] <= self.coverage[i])
         for t, target in enumerate(self.targets):
-            answered = {}
             for i in range(self.n):
                 if target.volumes[i] <= 0:
                     continue
                 table = target.table(i)
-                table += [table[-1]] * (most + 1 - len(table))
-                answered[i] = m.new_int_var(0, table[-1], f"answered[{t},{i}]")
-                m.add_element(self.on_duty[i], table, answered[i])
+                table += [table[-1]] * (self.most + 1 - len(table))
+                answered = m.new_int_var(0, table[-1], f"answered[{t},{i}]")
+                m.add_element(self.on_duty[i], table, answered)
+                self._hull_cuts(answered, self.on_duty[i], table)
+                self.answered[t, i] = (answered, table)
             for unit in np.unique(target.units):
                 goal = target.goal(int(unit))
                 short = m.new_int_var(0, goal, f"service_short[{t},{unit}]")
-                m.add(sum(answered[i] for i in answered if target.units[i] == unit) + short
-                      >= goal)
+                m.add(sum(var for (tt, i), (var, _) in self.answered.items()
+                          if tt == t and target.units[i] == unit) + short >= goal)
                 self.service_short.append(short)
+                self.units.append((t, int(unit), goal, short))
+
+    def _hull_cuts(self, answered, on_duty, table: list[int]) -> None:
+        """Redundant cuts under the table's upper concave hull: the element
+        constraint alone gives the LP relaxation no bound on service, and
+        without one the search cannot prove a headcount."""
+        hull: list[int] = []
+        for a in range(len(table)):
+            while len(hull) >= 2:
+                a0, a1 = hull[-2], hull[-1]
+                # drop a1 if it lies on or under the chord from a0 to a
+                if (table[a1] - table[a0]) * (a - a0) <= (table[a] - table[a0]) * (a1 - a0):
+                    hull.pop()
+                else:
+                    break
+            hull.append(a)
+        for a0, a1 in zip(hull, hull[1:], strict=False):
+            rise, run = table[a1] - table[a0], a1 - a0
+            self.model.add(run * answered <= run * table[a0] + rise * (on_duty - a0))
 
     def _part_time(self) -> None:
         share = self.rules.max_part_time_share
@@ -202,8 +225,7 @@ class PoolModel:
         """
         began = time.perf_counter()
         spent = 0.0
-        if self.targets:
-            self._hint_interval_by_interval(settings)
+        plain = self._hint_interval_by_interval(settings) if self.targets else None
         proved, objectives, bounds, found = True, {}, {}, None
         level_s: dict[str, float] = {}
         for level in LEVELS:
@@ -230,23 +252,30 @@ class PoolModel:
             self.model.add(expression <= int(round(solver.objective_value)))
             self._hint(found)
         runtime = time.perf_counter() - began
+        if plain is not None and _better(plain, objectives):
+            # within the time limit the search did not beat the roster that
+            # meets every interval on its own (which holds every target too)
+            return replace(plain, status="FEASIBLE", bounds=bounds, runtime_s=runtime,
+                           level_s=level_s)
         if found is None:
             return PoolSolution(self.pool, "TIME_LIMIT", {}, {}, runtime_s=runtime)
         agents, breaks = found
         return PoolSolution(self.pool, "OPTIMAL" if proved else "FEASIBLE", agents, breaks,
                             objectives, bounds, runtime, level_s)
 
-    def _hint_interval_by_interval(self, settings: SolverSettings) -> None:
-        """Start from the roster that meets every target in every interval (a
-        quick solve of the plain model, a quarter of the time limit): it
-        holds every day's target, so the search starts from a good roster."""
+    def _hint_interval_by_interval(self, settings: SolverSettings) -> PoolSolution:
+        """Solve the plain model for the roster that meets every target in
+        every interval (it holds every day's target too) and start the search
+        from it; it is also the answer whenever the search does not beat it,
+        so holding a standard over the day never costs more than the usual
+        method. Takes its own time limit, so the pool's solve takes twice."""
         need = np.maximum.reduce([self.required] + [t.interval_need() for t in self.targets])
         plain = PoolModel(self.pool, self.options, need, self.interval_s, self.rules,
                           self.max_agents)
-        quick = replace(settings, time_limit_s=settings.time_limit_s / 4)
-        found = plain.solve(quick)
+        found = plain.solve(settings)
         if found.agents:
             self._hint((found.agents, found.breaks))
+        return found
 
     def _snapshot(self, solver: cp_model.CpSolver):
         agents = {k: solver.value(v) for k, v in enumerate(self.agents) if solver.value(v)}
@@ -255,13 +284,46 @@ class PoolModel:
         return agents, breaks
 
     def _hint(self, found) -> None:
+        """Hint a whole roster: its shifts and breaks, and every variable
+        they determine (a partial hint is often dropped by the solver)."""
         agents, breaks = found
-        self.model.clear_hints()
+        m = self.model
+        m.clear_hints()
         for k, var in enumerate(self.agents):
-            self.model.add_hint(var, agents.get(k, 0))
+            m.add_hint(var, agents.get(k, 0))
         for key, starts in self.break_starts.items():
             for start, var in starts.items():
-                self.model.add_hint(var, breaks.get(key, {}).get(start, 0))
+                m.add_hint(var, breaks.get(key, {}).get(start, 0))
+        present, _ = evaluate.coverage(self.options, agents, breaks, self.n, self.interval_s)
+        for i, var in enumerate(self.shortfall):
+            m.add_hint(var, int(max(0, self.required[i] * self.step_min - present[i])))
+        if self.days > 1:
+            per_day = [sum(c for k, c in agents.items() if self.options[k].day == d)
+                       for d in range(self.days)]
+            limit = min(self.rules.max_days_per_week, self.days)
+            m.add_hint(self.people, max(max(per_day), -(-sum(per_day) // limit)))
+        if not self.targets:
+            return
+        duty = [min(int(present[i] // self.step_min), self.most) for i in range(self.n)]
+        for i, var in enumerate(self.on_duty):
+            m.add_hint(var, duty[i])
+        done: dict[int, dict[int, int]] = {}
+        for (t, i), (var, table) in self.answered.items():
+            m.add_hint(var, table[duty[i]])
+            unit = int(self.targets[t].units[i])
+            done.setdefault(t, {})[unit] = done.get(t, {}).get(unit, 0) + table[duty[i]]
+        for t, unit, goal, short in self.units:
+            m.add_hint(short, max(0, goal - done.get(t, {}).get(unit, 0)))
+
+
+def _better(plain: PoolSolution, objectives: dict[str, float]) -> bool:
+    """Whether the interval-by-interval roster beats the global search's best
+    (fewer unmet requirement, then fewer agents)."""
+    if not plain.agents or plain.objectives.get("shortfall", 1) > 0:
+        return False
+    if "headcount" not in objectives:
+        return True
+    return objectives["shortfall"] > 0 or plain.objectives["headcount"] < objectives["headcount"]
 
 
 def solve_pool(pool: str, options: list[ShiftOption], required: np.ndarray, interval_s: float,
