@@ -31,16 +31,21 @@ def coverage_figure(roster: Roster, scenario: Scenario) -> Figure:
                   label="agents present")
         ax.stairs(present + on_break, edges, baseline=present, fill=True, color="none",
                   edgecolor=PALETTE[1], hatch="///", lw=0, label="on break")
-        held = not roster.service.empty and (roster.service["pool"] == pool).any()
+        top = required.max()
+        held = "interval_need" in rows and rows["interval_need"].notna().any()
         ax.stairs(required, edges, color="black", lw=1.6,
-                  label="interval floor (the day's standard is held over the day)" if held
-                  else "required")
+                  label="interval floor" if held else "required")
+        if held:
+            every = rows["interval_need"].to_numpy(dtype=float)
+            ax.stairs(every, edges, color="black", lw=1.0, ls="--",
+                      label="every interval at target (not needed: held over the day)")
+            top = max(top, every.max())
         short = rows["shortfall"].to_numpy(dtype=float)
         if short.any():
             ax.stairs(required, edges, baseline=required - short, fill=True,
                       color=PALETTE[3], alpha=0.6, label="shortfall")
         ax.set_ylabel(f"{pool}\nagents")
-        ax.set_ylim(0, max((present + on_break).max(), required.max(), 1) * 1.25)
+        ax.set_ylim(0, max((present + on_break).max(), top, 1) * 1.25)
         ax.grid(axis="y", alpha=0.3)
         ax.legend(loc="upper left", frameon=False, ncols=4, fontsize=8)
     axes[0, 0].set_title(f"{scenario.name}: rostered coverage against the requirement "

@@ -35,7 +35,9 @@ class Roster:
     coverage : pandas.DataFrame
         interval x pool: ``required``, ``scheduled`` (agents present, breaks
         taken out, in agent equivalents), ``on_break``, ``surplus``,
-        ``shortfall``.
+        ``shortfall``; for pools held to service targets, ``required`` is
+        the interval floor and ``interval_need`` what holding the targets in
+        every interval would need.
     pools : pandas.DataFrame
         Per pool: status, headcount (agents), shifts (agent-days),
         added_for_rest (agents beyond the day limit's bound), paid hours,
@@ -122,6 +124,9 @@ def schedule_roster(scenario: Scenario, required: dict[str, np.ndarray],
                              scenario.interval_s, rules, settings)
         rota.append(_rota(scenario, options, solution, tours))
         table = _coverage_table(scenario, options, solution, need)
+        if mine:  # what holding the standards in every interval would need
+            table["interval_need"] = np.maximum.reduce(
+                [need] + [t.interval_need() for t in mine]).astype(float)
         coverage.append(table)
         summary.append(_summary(scenario, options, solution, tours, table))
         explanations += _explain(scenario, pool, options, table, spec.max_agents)
