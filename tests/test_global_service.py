@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import svcsim
-from svcsim.queueing import erlang_c, service_plan
+from svcsim.queueing import erlang_a, erlang_c, service_plan
 from svcsim.roster import SolverSettings, schedule_roster
 from svcsim.roster.shifts import shift_options
 from svcsim.sim.staffing import on_duty
@@ -17,9 +17,11 @@ HALF_HOUR = 1800.0
 
 
 def desk(volumes, scope="day", floor=None, max_agents=None, percent=80,
-         shifts=("2h", "3h"), earliest="08:00", latest="11:00") -> svcsim.Scenario:
+         shifts=("2h", "3h"), earliest="08:00", latest="11:00", patience=None,
+         **limits) -> svcsim.Scenario:
     """A phone desk open 08:00-14:00 on a 30-minute grid."""
-    standard = {"contacts": "phone", "percent": percent, "within": "20s", "scope": scope}
+    standard = {"contacts": "phone", "percent": percent, "within": "20s", "scope": scope,
+                **limits}
     if floor is not None:
         standard["interval_floor"] = floor
     pool = {"name": "desk", "skills": [{"contacts": "phone"}], "shift_rules": "rules"}
@@ -27,10 +29,13 @@ def desk(volumes, scope="day", floor=None, max_agents=None, percent=80,
         pool["max_agents"] = max_agents
     day = [0.0] * 48
     day[16:16 + len(volumes)] = volumes
+    phone = {"kind": "immediate", "arrivals": {"volumes": day},
+             "handle_time": {"dist": "exponential", "mean": "4m"}}
+    if patience:
+        phone["patience"] = {"dist": "exponential", "mean": patience}
     return svcsim.scenario_from_dict({
         "name": "desk", "horizon": {"days": 1, "interval": "30m"},
-        "channels": {"phone": {"kind": "immediate", "arrivals": {"volumes": day},
-                               "handle_time": {"dist": "exponential", "mean": "4m"}}},
+        "channels": {"phone": phone},
         "tiers": {"all": {"priority": 1}},
         "standards": [standard],
         "pools": [pool],
@@ -129,3 +134,24 @@ def test_a_floor_above_the_target_is_refused():
         desk((40,), floor=90)
     with pytest.raises(svcsim.ScenarioError, match="interval_floor"):
         desk((40,), floor=50, scope="interval")
+
+
+def test_interval_limits_on_asa_and_abandonment_hold_in_every_interval():
+    volumes = (40, 90, 120, 110, 70, 60, 80, 100, 60, 30, 20, 10)
+    free = desk(volumes, patience="3m")
+    capped = desk(volumes, patience="3m", interval_max_asa="30s", interval_max_abandon="5%")
+    rosters = []
+    for scenario in (free, capped):
+        plan = service_plan(scenario)
+        rosters.append(schedule_roster(scenario, plan.floors, SolverSettings(time_limit_s=5),
+                                       plan.targets))
+    phone = capped.resolved_contact_types[0]
+    agents = on_duty(capped, {"desk": scheduled_of(rosters[1])})["desk"]
+    queue = erlang_a(agents, phone.volumes / HALF_HOUR, 240.0, 180.0, 20.0)
+    busy = phone.volumes > 0
+    assert (np.asarray(queue.asa)[busy] <= 30.0).all()
+    assert (np.asarray(queue.abandon_rate)[busy] <= 0.05).all()
+    agents = on_duty(free, {"desk": scheduled_of(rosters[0])})["desk"]
+    queue = erlang_a(agents, phone.volumes / HALF_HOUR, 240.0, 180.0, 20.0)
+    assert (np.asarray(queue.asa)[busy] > 30.0).any()  # the limits changed the roster
+    assert rosters[1].headcount >= rosters[0].headcount

@@ -70,9 +70,10 @@ def service_plan(scenario: Scenario, headroom: float = 1.5) -> ServicePlan:
     for pool in scenario.pools:
         mine = [s for s in streams if s.pool == pool.name]
         most = int(np.ceil(headroom * interval_need[pool.name].max(initial=0))) + 2
-        floor, held = _pool_plan(scenario, mine, pool.shrinkage, most)
-        floors[pool.name] = np.minimum(
-            np.ceil(floor / (1.0 - pool.shrinkage) - 1e-9).astype(int), interval_need[pool.name])
+        floor, held, limits = _pool_plan(scenario, mine, pool.shrinkage, most)
+        floors[pool.name] = np.maximum(np.minimum(
+            np.ceil(floor / (1.0 - pool.shrinkage) - 1e-9).astype(int), interval_need[pool.name]),
+            limits)
         if held:
             targets[pool.name] = tuple(held)
     return ServicePlan(floors, targets, interval_need)
@@ -88,8 +89,9 @@ def _floor(target: StageTarget) -> StageTarget:
 
 
 def _pool_plan(scenario: Scenario, mine: list[WorkStream], shrinkage: float,
-               most: int) -> tuple[np.ndarray, list[ServiceTarget]]:
-    """One pool: agents on duty every interval needs regardless, and targets."""
+               most: int) -> tuple[np.ndarray, list[ServiceTarget], np.ndarray]:
+    """One pool: agents on duty every interval needs regardless, the targets,
+    and the agents scheduled each interval's ASA and abandonment limits need."""
     n = scenario.n_intervals
     groups: dict[str, list[WorkStream]] = {}
     other = np.zeros(n)  # on duty for work no day or week standard covers
@@ -110,15 +112,19 @@ def _pool_plan(scenario: Scenario, mine: list[WorkStream], shrinkage: float,
         else:
             other += need
     floors = other + sum((need for _, need in own), np.zeros(n))
-    held = []
+    held, limits = [], np.zeros(n, dtype=int)
     for group, need in own:  # each group gets what the rest of the pool leaves it
-        held += _group_targets(scenario, group, floors - need, shrinkage, most)
-    return np.ceil(floors - 1e-9), held
+        targets, least = _group_targets(scenario, group, floors - need, shrinkage, most)
+        held += targets
+        limits = np.maximum(limits, least)
+    return np.ceil(floors - 1e-9), held, limits
 
 
 def _group_targets(scenario: Scenario, group: list[WorkStream], other: np.ndarray,
-                   shrinkage: float, most: int) -> list[ServiceTarget]:
-    """Targets of one channel's pooled immediate traffic in one pool."""
+                   shrinkage: float, most: int) -> tuple[list[ServiceTarget], np.ndarray]:
+    """Targets of one channel's pooled immediate traffic in one pool, and the
+    agents scheduled that its standards' interval ASA and abandonment limits
+    need in each interval."""
     n = scenario.n_intervals
     rates = sum(s.volumes for s in group) / scenario.interval_s
     work = _pooled(scenario, group, lambda s: s.mean_work_s)
@@ -136,27 +142,40 @@ def _group_targets(scenario: Scenario, group: list[WorkStream], other: np.ndarra
         for target in stream.targets:
             if _is_global(target, stream):
                 by_standard.setdefault(id(target.standard), []).append((stream, target))
-    targets = []
+    targets, least = [], np.zeros(n, dtype=int)
     for pairs in by_standard.values():
         standard = pairs[0][1].standard
-        wait_s = pairs[0][1].wait_s
         volumes = sum(stream.volumes for stream, _ in pairs)
-        level = _service_level(slots, rates, work, patience, wait_s)
+        queue = _erlang(slots, rates, work, patience, pairs[0][1].wait_s)
+        level = np.asarray(queue.service_level)
         units = (np.arange(n) // per_day if standard.scope == "day" else np.zeros(n, int))
         targets.append(ServiceTarget(f"{standard.label} [{group[0].pool}]",
                                      volumes[:, None] * level, volumes, units, standard.target))
-    return targets
+        least = np.maximum(least, _limits(standard, queue, volumes))
+    return targets, least
 
 
-def _service_level(slots: np.ndarray, rates: np.ndarray, work, patience, wait_s: float):
-    """Service level per interval (rows) and agents (columns)."""
+def _limits(standard, queue, volumes: np.ndarray) -> np.ndarray:
+    """Fewest agents scheduled per interval keeping the interval's ASA and
+    abandonment within the standard's limits (the table's most if none does)."""
+    ok = np.ones(np.shape(queue.service_level), dtype=bool)
+    if standard.interval_max_asa is not None:
+        ok &= np.asarray(queue.asa) <= standard.interval_max_asa
+    if standard.interval_max_abandon is not None:
+        ok &= np.asarray(queue.abandon_rate) <= standard.interval_max_abandon / 100.0
+    least = np.where(ok.any(axis=1), ok.argmax(axis=1), ok.shape[1] - 1)
+    return np.where(volumes > 0, least, 0)
+
+
+def _erlang(slots: np.ndarray, rates: np.ndarray, work, patience, wait_s: float):
+    """Erlang C or A per interval (rows) and agents (columns)."""
     shape = slots.shape
     lam = np.broadcast_to(rates[:, None], shape)
     service = np.broadcast_to(np.asarray(work, dtype=float).reshape(-1, 1), shape)
     if patience is None:
-        return np.asarray(erlang_c(slots, lam, service, wait_s).service_level)
+        return erlang_c(slots, lam, service, wait_s)
     wait = np.broadcast_to(np.asarray(patience, dtype=float).reshape(-1, 1), shape)
-    return np.asarray(erlang_a(slots, lam, service, wait, wait_s).service_level)
+    return erlang_a(slots, lam, service, wait, wait_s)
 
 
 __all__ = ["ServicePlan", "service_plan"]

@@ -86,6 +86,12 @@ class Standard(Spec):
         None, gt=0, le=100,
         description="with scope day or week: the lowest attainment any interval may plan for, "
                     "percent")
+    interval_max_asa: Duration | None = Field(
+        None, description="with scope day or week: the longest average wait any interval may "
+                          "plan for")
+    interval_max_abandon: Percent | None = Field(
+        None, description="with scope day or week: the most abandonment any interval may plan "
+                          "for, percent")
     clock: Literal["wall", "business"] = "wall"
     measured_from: str = Field("arrival", description="'arrival' or a stage name")
     event: Literal["start", "end"] | None = None
@@ -99,10 +105,11 @@ class Standard(Spec):
                 f"'every' goes with metric '{PROGRESS_UPDATE}' (updates while a contact is "
                 "open), and that metric needs 'every'"
             )
-        if self.interval_floor is not None:
-            if self.scope == "interval":
-                raise ValueError("'interval_floor' goes with scope 'day' or 'week' (with scope "
+        for key in ("interval_floor", "interval_max_asa", "interval_max_abandon"):
+            if getattr(self, key) is not None and self.scope == "interval":
+                raise ValueError(f"'{key}' goes with scope 'day' or 'week' (with scope "
                                  "'interval' every interval is held to the target already)")
+        if self.interval_floor is not None:
             if self.interval_floor > self.percent:
                 raise ValueError("'interval_floor' is above the target 'percent'")
         return self
@@ -111,7 +118,8 @@ class Standard(Spec):
     def floor(self) -> Standard:
         """This standard with its interval floor as the target (scope interval)."""
         return self.model_copy(update={"percent": self.interval_floor, "scope": "interval",
-                                       "interval_floor": None})
+                                       "interval_floor": None, "interval_max_asa": None,
+                                       "interval_max_abandon": None})
 
     @property
     def target(self) -> float:
