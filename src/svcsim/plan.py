@@ -112,7 +112,7 @@ def plan(scenario: Scenario, replications: int = 10, seed: int = 7, max_iteratio
         say(f"iteration {iteration}: {action}; rostering")
         roster = schedule_roster(scenario, need, settings, targets)
         say(f"iteration {iteration}: {roster.headcount} agents; simulating")
-        result = simulate(scenario, staffing=_staffing(roster), replications=replications,
+        result = simulate(scenario, staffing=staffing_of(roster), replications=replications,
                           seed=seed, workers=workers)
         history.append(_history_rows(iteration, action, roster, result))
         return roster, result
@@ -172,7 +172,7 @@ def _cheapest_best(scenario: Scenario, tried: list, stuck: dict[int, str]):
     return min(tried, key=key)
 
 
-def _staffing(roster: Roster) -> dict[str, np.ndarray]:
+def staffing_of(roster: Roster) -> dict[str, np.ndarray]:
     """Agents scheduled and not on break per interval (whole agents)."""
     return {pool: np.floor(rows.sort_values("interval")["scheduled"].to_numpy() + 1e-9)
             for pool, rows in roster.coverage.groupby("pool", sort=False)}
@@ -236,7 +236,7 @@ def _raise(scenario: Scenario, result: SimulationResult, roster: Roster,
     missed standard falls short, in the pools serving it. A deferred
     standard's misses show at arrival while its work is done later, so its
     pools are raised over the whole open day instead."""
-    present = _staffing(roster)
+    present = staffing_of(roster)
     need = {pool: np.maximum(values, present.get(pool, values)).astype(int)
             for pool, values in need.items()}
     for index in missed:
@@ -292,7 +292,7 @@ def _trim(scenario: Scenario, roster: Roster, result: SimulationResult,
             low[rows["interval"].to_numpy(dtype=int)] = rows["attainment_low"].fillna(
                 np.inf).to_numpy()
             slack &= low >= target + 0.02
-        present = _staffing(roster).get(pool, candidate[pool])
+        present = staffing_of(roster).get(pool, candidate[pool])
         candidate[pool] = np.minimum(candidate[pool], present.astype(int))
         lowest = floors[pool] if floors is not None else 0
         cut = slack & (candidate[pool] > lowest)

@@ -56,7 +56,7 @@ def scenario_from_dict(
     try:
         return Scenario.model_validate(data, context={"base_dir": str(base_dir)})
     except ValidationError as exc:
-        raise ScenarioError(source, _problems(exc, data)) from None
+        raise ScenarioError(source, validation_problems(exc, data)) from None
 
 
 def scenario_json_schema() -> dict[str, Any]:
@@ -78,7 +78,8 @@ def _yaml_message(exc: yaml.YAMLError) -> str:
     return f"malformed YAML{where}: {problem}; check the indentation and quoting there"
 
 
-def _problems(exc: ValidationError, data: Any) -> list[tuple[str, str]]:
+def validation_problems(exc: ValidationError, data: Any) -> list[tuple[str, str]]:
+    """Each validation error as (field path in ``data``, a planner's message)."""
     problems: dict[str, str] = {}
     for error in exc.errors():
         loc = _data_path(error["loc"], data, keep_last=error["type"] == "missing")

@@ -37,6 +37,9 @@ class SimulationResult:
         attainment of its first standard with CI.
     contacts : pandas.DataFrame or None
         The per-contact log with a ``replication`` column, when kept.
+    replication_attainment : pandas.DataFrame
+        Standard x replication: ``covered``, ``met`` and ``attainment`` over
+        the horizon, for paired comparisons under common random numbers.
     """
 
     intervals: pd.DataFrame
@@ -49,6 +52,7 @@ class SimulationResult:
     seed: int
     level: float = 0.95
     settings: dict = field(default_factory=dict)
+    replication_attainment: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def summarise(scenario: Scenario, runs: list[RunTables], seed: int, level: float,
@@ -72,7 +76,17 @@ def summarise(scenario: Scenario, runs: list[RunTables], seed: int, level: float
         contacts=_stack([r.contacts for r in runs]) if runs and runs[0].contacts is not None
         else None,
         replications=len(runs), seed=seed, level=level, settings=settings,
+        replication_attainment=_per_replication(attainment),
     )
+
+
+def _per_replication(attainment: pd.DataFrame) -> pd.DataFrame:
+    whole = attainment[attainment["interval"] == -1]
+    table = whole.groupby(["standard", "replication"])[["covered", "met"]].sum().reset_index()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        table["attainment"] = np.where(table["covered"] > 0, table["met"] / table["covered"],
+                                       np.nan)
+    return table
 
 
 def _stack(frames: list[pd.DataFrame]) -> pd.DataFrame:

@@ -1,0 +1,7 @@
+"""Testing proposed standards before rollout: study files of variants, and
+what each variant needs and what today's roster would reach under it."""
+
+from svcsim.standards.compare import Comparison, compare
+from svcsim.standards.study import LoadedStudy, Study, Variant, load_study
+
+__all__ = ["Comparison", "LoadedStudy", "Study", "Variant", "compare", "load_study"]

@@ -1,0 +1,111 @@
+"""Comparing a proposed standard (or load) with today's: the pilot before rollout.
+
+For each variant of a study, two answers:
+
+* what it needs: the planned roster (``svcsim.plan``) that meets the
+  variant's standards in simulation, its headcount and cost, and the change
+  from the base plan;
+* what happens on day one if the promise (or the load) changes but the staff
+  does not: the base plan's roster simulated under the variant, attainment
+  of each of the variant's standards, and the change from the base roster
+  under the base scenario.
+
+Every simulation uses the study's seed, and svcsim keys each random stream
+by replication, contact type and purpose, so the base and a variant see the
+same customers wherever the variant leaves them alone (common random
+numbers): a change in attainment is the variant's, not noise. Its
+confidence interval is taken over the paired per-replication differences.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from svcsim.plan import Plan, plan, staffing_of
+from svcsim.roster import SolverSettings
+from svcsim.scenario import Scenario
+from svcsim.sim import SimulationResult, simulate
+from svcsim.sim.replications import t_interval
+from svcsim.standards.study import LoadedStudy
+
+BASE = "base"
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """What each variant of a study needs, and what today's roster reaches.
+
+    Attributes
+    ----------
+    plans : pandas.DataFrame
+        One row per variant (``base`` first): planned ``headcount``,
+        ``cost``, ``paid_hours``, their change from the base plan, and
+        ``met`` (every standard met in simulation by the variant's plan).
+    day_one : pandas.DataFrame
+        Variant x standard: the base roster's ``attainment`` with its CI
+        under the variant, the ``target`` and ``verdict`` at the standard's
+        scope, and ``change`` from the base with its paired CI
+        (``change_low``, ``change_high``).
+    """
+
+    plans: pd.DataFrame
+    day_one: pd.DataFrame
+
+
+def compare(loaded: LoadedStudy, settings: SolverSettings | None = None, workers: int = 1,
+            progress: Callable[[str], None] | None = None) -> Comparison:
+    """Plan every variant of a study and simulate today's roster under it."""
+    study = loaded.study
+    say = progress or (lambda line: None)
+    scenarios = {BASE: loaded.base, **loaded.variants}
+    plans: dict[str, Plan] = {}
+    for name, scenario in scenarios.items():
+        say(f"{name}: planning")
+        plans[name] = plan(scenario, replications=study.replications, seed=study.seed,
+                           settings=settings, workers=workers)
+    staffing = staffing_of(plans[BASE].roster)
+    today: dict[str, SimulationResult] = {}
+    for name, scenario in scenarios.items():
+        say(f"{name}: today's roster")
+        today[name] = simulate(scenario, staffing=staffing, replications=study.replications,
+                               seed=study.seed, workers=workers)
+    return Comparison(_plans_table(plans), _day_one_table(scenarios, today))
+
+
+def _plans_table(plans: dict[str, Plan]) -> pd.DataFrame:
+    rows = []
+    base = plans[BASE].roster
+    for name, planned in plans.items():
+        roster = planned.roster
+        rows.append({"variant": name, "headcount": roster.headcount, "cost": roster.cost,
+                     "paid_hours": roster.paid_hours,
+                     "headcount_change": roster.headcount - base.headcount,
+                     "cost_change": roster.cost - base.cost, "met": planned.met})
+    return pd.DataFrame(rows)
+
+
+def _day_one_table(scenarios: dict[str, Scenario],
+                   today: dict[str, SimulationResult]) -> pd.DataFrame:
+    base = today[BASE].replication_attainment
+    level = today[BASE].level
+    rows = []
+    for name, result in today.items():
+        mine = result.replication_attainment
+        for i, standard in enumerate(scenarios[name].standards):
+            row = result.standards.iloc[i]
+            ours = mine[mine["standard"] == i].sort_values("replication")["attainment"]
+            theirs = base[base["standard"] == i].sort_values("replication")["attainment"]
+            change = ours.to_numpy() - theirs.to_numpy()
+            mean, low, high = t_interval(change, level)
+            rows.append({"variant": name, "standard": standard.label,
+                         "target": standard.target, "attainment": row["attainment"],
+                         "attainment_low": row["attainment_low"],
+                         "attainment_high": row["attainment_high"], "verdict": row["verdict"],
+                         "change": mean, "change_low": low, "change_high": high})
+    return pd.DataFrame(rows)
+
+
+__all__ = ["Comparison", "compare"]

@@ -1,0 +1,106 @@
+"""Studies of proposed standards: variants as overlays, and their comparison."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import yaml
+
+import svcsim
+from svcsim.roster import SolverSettings
+from svcsim.standards import compare, load_study
+
+FAST = SolverSettings(time_limit_s=2)
+
+BASE = {
+    "name": "small desk", "horizon": {"days": 1, "interval": "30m"},
+    "channels": {"phone": {
+        "kind": "immediate", "handle_time": {"dist": "exponential", "mean": "4m"},
+        "patience": {"dist": "exponential", "mean": "3m"},
+        "arrivals": {"volumes": [0] * 16 + [30, 50, 60, 50, 40, 30, 30, 40, 50, 40, 30, 20]
+                     + [0] * 20}}},
+    "tiers": {"all": {"priority": 1}},
+    "standards": [{"name": "80/20 over the day", "contacts": "phone", "percent": 80,
+                   "within": "20s", "scope": "day"}],
+    "pools": [{"name": "team", "skills": [{"contacts": "phone"}], "shrinkage": "20%",
+               "shift_rules": "day"}],
+    "shift_rules": {"day": {"start_granularity": "30m", "earliest_start": "08:00",
+                            "latest_start": "16:00", "latest_end": "20:00",
+                            "cost_per_hour": 20, "shifts": [{"name": "full", "length": "6h"},
+                                                            {"name": "short", "length": "4h"}]}},
+}
+
+
+def write_study(tmp_path, variants, **extra):
+    (tmp_path / "base.yaml").write_text(yaml.safe_dump(BASE))
+    study = {"name": "test study", "base": "base.yaml", "replications": 5, "seed": 3,
+             "variants": variants, **extra}
+    path = tmp_path / "study.yaml"
+    path.write_text(yaml.safe_dump(study))
+    return path
+
+
+def test_a_variant_that_changes_nothing_gives_zero_change_exactly(tmp_path):
+    path = write_study(tmp_path, [{"name": "same", "changes": [{"tier": "all", "priority": 1}]}])
+    result = compare(load_study(path), FAST)
+    same = result.day_one[result.day_one["variant"] == "same"].iloc[0]
+    assert same["change"] == 0.0 and same["change_low"] == 0.0 and same["change_high"] == 0.0
+    assert result.plans.set_index("variant").loc["same", "headcount_change"] == 0
+
+
+def test_a_stricter_standard_never_needs_fewer_agents_and_today_falls_short(tmp_path):
+    path = write_study(tmp_path, [
+        {"name": "90/20", "changes": [{"standard": "80/20 over the day", "percent": 90}]},
+        {"name": "80/10", "changes": [{"standard": "80/20 over the day", "within": "10s"}]},
+        {"name": "more calls", "changes": [{"channel": "phone", "volume": "x1.3"}]},
+    ])
+    result = compare(load_study(path), FAST)
+    plans = result.plans.set_index("variant")
+    for name in ("90/20", "80/10", "more calls"):
+        assert plans.loc[name, "headcount"] >= plans.loc["base", "headcount"]
+    day_one = result.day_one.set_index("variant")
+    # today's roster under a stricter promise: the same customers, judged harder
+    assert day_one.loc["80/10", "change_high"] < 0
+    assert day_one.loc["more calls", "change_high"] < 0
+    assert day_one.loc["90/20", "standard"] == "90% of phone: answer within 20s"
+
+
+def test_changes_reach_the_scenario(tmp_path):
+    path = write_study(tmp_path, [
+        {"name": "busier", "changes": [{"channel": "phone", "volume": "x1.1",
+                                        "handle_time": "x0.5", "deflection": "10%"}]},
+    ])
+    loaded = load_study(path)
+    base = loaded.base.resolved_contact_types[0]
+    busier = loaded.variants["busier"].resolved_contact_types[0]
+    assert np.allclose(busier.volumes, 1.1 * base.volumes)
+    assert busier.handle_time.mean == pytest.approx(120.0)
+    assert busier.deflection == pytest.approx(0.1)
+
+
+@pytest.mark.parametrize("variants, where, words", [
+    ([{"name": "x", "changes": [{"standard": "80/20 over a day", "percent": 90}]}],
+     "variants[0].changes[0].standard", "did you mean '80/20 over the day'"),
+    ([{"name": "x", "changes": [{"channel": "phone", "tier": "all", "share": 1}]}],
+     "variants[0].changes[0]", "exactly one of"),
+    ([{"name": "x", "changes": [{"tier": "all", "priority": "x2"}]}],
+     "variants[0].changes[0].priority", "give the new value"),
+    ([{"name": "x", "changes": [{"standard": "80/20 over the day", "percent": 150}]}],
+     "standards[0].percent", "after the changes of variants[0].changes"),
+    ([{"name": "x", "changes": [{"tier": "all", "priority": 1}]},
+      {"name": "x", "changes": [{"tier": "all", "priority": 2}]}], "variants", "appear twice"),
+    ([{"name": "x", "changes": []}], "variants[0].changes", ""),
+])
+def test_bad_study_files_are_explained(tmp_path, variants, where, words):
+    path = write_study(tmp_path, variants)
+    with pytest.raises(svcsim.ScenarioError) as caught:
+        load_study(path)
+    message = str(caught.value)
+    assert str(path) in message and where in message and words in message
+
+
+def test_a_missing_base_is_named(tmp_path):
+    path = write_study(tmp_path, [{"name": "x", "changes": [{"tier": "all", "priority": 1}]}],
+                       base="nowhere.yaml")
+    with pytest.raises(svcsim.ScenarioError, match="base: no scenario file"):
+        load_study(path)
