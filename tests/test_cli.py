@@ -227,3 +227,28 @@ def test_plan_needs_shift_rules(tmp_path):
     assert_clean_error(run("plan", str(path), "--out", str(tmp_path / "out")),
                        "pools[0].shift_rules", "name a set of 'shift_rules'")
     assert not (tmp_path / "out").exists()
+
+
+def test_compare_tests_a_proposed_standard(tmp_path):
+    study = tmp_path / "study.yaml"
+    study.write_text(
+        f"name: 90/15 proposal\nbase: {SCENARIOS / 'bank_hotline.yaml'}\nreplications: 3\n"
+        "variants:\n  - name: 90/15\n    changes:\n"
+        "      - {standard: 80/20 every half hour, percent: 90, within: 15s}\n")
+    result = run("compare", str(study), "--time-limit", "2", "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    assert "What each variant needs" in result.stdout and "Day one" in result.stdout
+    plans = pd.read_csv(tmp_path / "out" / "plans.csv")
+    assert list(plans["variant"]) == ["base", "90/15"]
+    assert plans["headcount_change"].iloc[1] >= 0
+    assert (tmp_path / "out" / "comparison.png").stat().st_size > 0
+
+
+def test_compare_explains_a_bad_study(tmp_path):
+    study = tmp_path / "study.yaml"
+    study.write_text(f"name: typo\nbase: {SCENARIOS / 'bank_hotline.yaml'}\n"
+                     "variants:\n  - name: v\n    changes:\n"
+                     "      - {standard: 80/20 every hour, percent: 90}\n")
+    assert_clean_error(run("compare", str(study), "--out", str(tmp_path / "out")),
+                       "variants[0].changes[0].standard", "did you mean '80/20 every half hour'")
+    assert not (tmp_path / "out").exists()

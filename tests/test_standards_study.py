@@ -78,7 +78,7 @@ def test_changes_reach_the_scenario(tmp_path):
     assert busier.deflection == pytest.approx(0.1)
 
 
-@pytest.mark.parametrize("variants, where, words", [
+@pytest.mark.parametrize(("variants", "where", "words"), [
     ([{"name": "x", "changes": [{"standard": "80/20 over a day", "percent": 90}]}],
      "variants[0].changes[0].standard", "did you mean '80/20 over the day'"),
     ([{"name": "x", "changes": [{"channel": "phone", "tier": "all", "share": 1}]}],
@@ -104,3 +104,12 @@ def test_a_missing_base_is_named(tmp_path):
                        base="nowhere.yaml")
     with pytest.raises(svcsim.ScenarioError, match="base: no scenario file"):
         load_study(path)
+
+
+def test_the_shipped_studies_load():
+    from conftest import SCENARIOS
+
+    for path in sorted((SCENARIOS / "studies").glob("*.yaml")):
+        loaded = load_study(path)
+        assert loaded.variants and all(len(v.standards) == len(loaded.base.standards)
+                                       for v in loaded.variants.values())

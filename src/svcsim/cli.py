@@ -50,6 +50,8 @@ def main() -> None:
       svcsim roster out/bank_hotline/requirements_by_pool.csv \\
           --rules scenarios/bank_hotline.yaml   shifts at minimum headcount
       svcsim plan scenarios/bank_hotline.yaml   roster verified (and repaired) by simulation
+      svcsim compare scenarios/studies/phone_standard.yaml
+                                                a proposed standard against today's
       svcsim schema > scenario.schema.json      JSON Schema for editors
     """
 
@@ -286,6 +288,44 @@ def plan(scenario_path: Path, replications: int, seed: int, iterations: int,
         save_figure(gantt_figure(result.roster, scenario), out_dir / "shifts.png"),
         save_figure(service_level_figure(result.simulation, scenario),
                     out_dir / "service_level.png"),
+    ]
+    click.echo(f"\nwrote {', '.join(str(p) for p in written)}")
+
+
+@main.command()
+@click.argument("study_path", metavar="STUDY", type=click.Path(path_type=Path))
+@click.option("--time-limit", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
+              help="Roster solver time per pool and plan iteration, seconds.")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Local processes for replications.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the tables and chart [default: out/<study file name>].")
+@_reports_bad_input
+def compare(study_path: Path, time_limit: float, workers: int, out_dir: Path | None) -> None:
+    """Test proposed standards before rollout: for each variant of a STUDY
+    file, the headcount and cost a plan needs to meet it, and what today's
+    roster would reach under it (changes with paired confidence intervals).
+
+    Writes plans.csv, day_one.csv and comparison.png.
+    """
+    from svcsim.report import save_figure, write_text
+    from svcsim.report.study_figures import comparison_figure
+    from svcsim.report.tables import comparison_text
+    from svcsim.roster import SolverSettings
+    from svcsim.standards import compare as run_compare
+    from svcsim.standards import load_study
+
+    loaded = load_study(study_path)
+    for scenario in (loaded.base, *loaded.variants.values()):
+        _check_rosterable(scenario)
+    say = (lambda line: click.echo(f"  {line}", err=True)) if sys.stderr.isatty() else None
+    result = run_compare(loaded, SolverSettings(time_limit, 2, 0), workers, say)
+    click.echo(comparison_text(result, loaded.study.name))
+    out_dir = out_dir or Path("out") / study_path.stem
+    written = [
+        write_text(out_dir / "plans.csv", result.plans.to_csv(index=False)),
+        write_text(out_dir / "day_one.csv", result.day_one.to_csv(index=False)),
+        save_figure(comparison_figure(result, loaded.study.name), out_dir / "comparison.png"),
     ]
     click.echo(f"\nwrote {', '.join(str(p) for p in written)}")
 

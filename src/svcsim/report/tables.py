@@ -193,3 +193,34 @@ def plan_text(result, scenario: Scenario) -> str:
     if result.roster.explanations:
         lines += [f"  - {text}" for text in result.roster.explanations]
     return "\n".join(lines)
+
+
+def comparison_text(result, study_name: str) -> str:
+    """What each variant needs, and what today's roster reaches under it."""
+    plans = result.plans
+    need = pd.DataFrame({
+        "variant": plans["variant"], "agents": plans["headcount"],
+        "change": plans["headcount_change"].map(lambda v: f"{v:+d}"),
+        "cost": plans["cost"].map(lambda v: _num(v, 0)),
+        "cost change": plans["cost_change"].map(lambda v: f"{v:+,.0f}"),
+        "met in simulation": plans["met"].map({True: "yes", False: "NO"}),
+    })
+    day = result.day_one
+    today = pd.DataFrame({
+        "variant": day["variant"], "standard": day["standard"],
+        "target": day["target"].map(_pct),
+        "attainment [CI]": [f"{_pct(a)} [{_pct(lo)}, {_pct(hi)}]".replace("%", "") for a, lo, hi
+                            in zip(day["attainment"], day["attainment_low"],
+                                   day["attainment_high"], strict=True)],
+        "verdict": day["verdict"],
+        "change [CI], points": [
+            f"{100 * c:+.1f} [{100 * lo:+.1f}, {100 * hi:+.1f}]" for c, lo, hi
+            in zip(day["change"], day["change_low"], day["change_high"], strict=True)],
+    })
+    return "\n".join([
+        f"Study: {study_name}", "",
+        "What each variant needs (planned and verified in simulation)",
+        need.to_string(index=False), "",
+        "Day one: today's (base) roster under each variant, changes against the base with "
+        "common random numbers",
+        today.to_string(index=False)])

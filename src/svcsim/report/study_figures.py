@@ -1,0 +1,52 @@
+"""Charts of a study: what each variant needs, and today's roster under it."""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from svcsim.report.figures import PALETTE, plt
+
+
+def comparison_figure(result, study_name: str) -> Figure:
+    """Left: planned agents per variant, base first. Right: the base roster's
+    attainment of each standard under each variant, with its CI, against
+    the variant's target."""
+    plans, day = result.plans, result.day_one
+    variants = list(plans["variant"])
+    fig, (need, today) = plt.subplots(1, 2, figsize=(13, 0.55 * len(variants) + 2.6),
+                                      gridspec_kw={"width_ratios": [1, 1.4]})
+    y = np.arange(len(variants))[::-1]
+    colors = [PALETTE[7] if v == "base" else PALETTE[0] for v in variants]
+    need.barh(y, plans["headcount"], color=colors)
+    for yy, count, change in zip(y, plans["headcount"], plans["headcount_change"], strict=True):
+        label = f"{count}" + (f" ({change:+d})" if change else "")
+        need.text(count, yy, f" {label}", va="center", fontsize=9)
+    need.set_yticks(y, variants)
+    need.set_xlim(0, plans["headcount"].max() * 1.25)
+    need.set_xlabel("agents planned to meet the variant's standards")
+    need.set_title("What it needs")
+    index = day.groupby("variant", sort=False).cumcount()  # standard number in its variant
+    standards = sorted(set(index))
+    offsets = np.linspace(-0.25, 0.25, len(standards)) if len(standards) > 1 else [0.0]
+    for k, offset in zip(standards, offsets, strict=True):
+        rows = day[index == k]
+        ys = [y[variants.index(v)] + offset for v in rows["variant"]]
+        x = 100 * rows["attainment"].to_numpy()
+        err = [x - 100 * rows["attainment_low"].to_numpy(),
+               100 * rows["attainment_high"].to_numpy() - x]
+        today.errorbar(x, ys, xerr=err, fmt="o", color=PALETTE[k % len(PALETTE)], capsize=3,
+                       label=rows["standard"].iloc[0] if len(standards) > 1 else None)
+        today.scatter(100 * rows["target"], ys, marker="|", s=200, color="black", zorder=3)
+    today.set_yticks(y, variants)
+    today.set_xlabel("% within standard, today's roster (95% CI); | = the variant's target")
+    today.set_title("Day one with today's roster")
+    today.grid(axis="x", alpha=0.3)
+    if len(standards) > 1:
+        today.legend(loc="lower left", fontsize=7, frameon=False)
+    fig.suptitle(study_name)
+    fig.tight_layout()
+    return fig
+
+
+__all__ = ["comparison_figure"]
