@@ -252,3 +252,29 @@ def test_compare_explains_a_bad_study(tmp_path):
     assert_clean_error(run("compare", str(study), "--out", str(tmp_path / "out")),
                        "variants[0].changes[0].standard", "did you mean '80/20 every half hour'")
     assert not (tmp_path / "out").exists()
+
+
+def test_sweep_prints_each_point_and_writes_its_chart(tmp_path):
+    base = yaml.safe_load((SCENARIOS / "bank_hotline.yaml").read_text())
+    base["channels"]["phone"]["arrivals"]["volumes"]["values"] = [
+        round(v / 4) for v in base["channels"]["phone"]["arrivals"]["volumes"]["values"]]
+    (tmp_path / "base.yaml").write_text(yaml.safe_dump(base))
+    study = tmp_path / "study.yaml"
+    study.write_text("name: volume\nbase: base.yaml\nreplications: 3\nsweep:\n"
+                     "  change: {channel: phone, volume: [x0.8, x1.2]}\n")
+    result = run("sweep", str(study), "--time-limit", "2", "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    table = pd.read_csv(tmp_path / "out" / "sweep.csv")
+    assert list(table["volume"]) == [0.8, 1.2]
+    assert table["headcount"].iloc[1] >= table["headcount"].iloc[0]
+    assert "today: 80/20 every half hour" in table.columns
+    assert (tmp_path / "out" / "sweep.png").stat().st_size > 0
+    assert "Sweep: volume" in result.stdout
+
+
+def test_sweep_needs_a_sweep(tmp_path):
+    study = tmp_path / "study.yaml"
+    study.write_text(f"name: none\nbase: {SCENARIOS / 'bank_hotline.yaml'}\nvariants:\n"
+                     "  - {name: v, changes: [{tier: retail, priority: 1}]}\n")
+    assert_clean_error(run("sweep", str(study), "--out", str(tmp_path / "out")),
+                       "sweep", "this study has no sweep")

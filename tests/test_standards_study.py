@@ -113,3 +113,35 @@ def test_the_shipped_studies_load():
         loaded = load_study(path)
         assert loaded.variants and all(len(v.standards) == len(loaded.base.standards)
                                        for v in loaded.variants.values())
+
+
+def test_a_sweep_is_a_variant_per_point_of_its_grid(tmp_path):
+    path = write_study(tmp_path, [], sweep={"change": {
+        "channel": "phone", "volume": ["x0.8", "x1.2"], "handle_time": ["x0.9", "x1.0", "x1.1"]}})
+    loaded = load_study(path)
+    assert len(loaded.variants) == 6
+    # the study file as written (yaml.safe_dump sorts keys): handle_time first
+    assert loaded.points["handle_time x0.9, volume x1.2"] == {"volume": "x1.2",
+                                                              "handle_time": "x0.9"}
+    busy = loaded.variants["handle_time x1.1, volume x1.2"].resolved_contact_types[0]
+    assert busy.handle_time.mean == pytest.approx(264.0)
+
+
+def test_the_cost_of_each_point_of_service_never_falls_as_the_target_rises(tmp_path):
+    from svcsim.standards import sweep_table
+
+    path = write_study(tmp_path, [], sweep={"change": {
+        "standard": "80/20 over the day", "percent": [70, 80, 90]}})
+    loaded = load_study(path)
+    table = sweep_table(compare(loaded, FAST), loaded)
+    assert list(table["percent"]) == [70, 80, 90]
+    assert table["headcount"].is_monotonic_increasing and table["cost"].is_monotonic_increasing
+
+
+@pytest.mark.parametrize(("sweep", "words"), [
+    ({"change": {"channel": "phone", "volume": "x1.1"}}, "one or two fields as a list"),
+    ({"change": {"channel": "phone", "volume": ["x1.1"]}}, "two values or more"),
+])
+def test_a_bad_sweep_is_explained(tmp_path, sweep, words):
+    with pytest.raises(svcsim.ScenarioError, match=words):
+        load_study(write_study(tmp_path, [], sweep=sweep))

@@ -52,6 +52,8 @@ def main() -> None:
       svcsim plan scenarios/bank_hotline.yaml   roster verified (and repaired) by simulation
       svcsim compare scenarios/studies/phone_standard.yaml
                                                 a proposed standard against today's
+      svcsim sweep scenarios/studies/phone_volume.yaml
+                                                what-if over volume or a target
       svcsim schema > scenario.schema.json      JSON Schema for editors
     """
 
@@ -327,6 +329,47 @@ def compare(study_path: Path, time_limit: float, workers: int, out_dir: Path | N
         write_text(out_dir / "day_one.csv", result.day_one.to_csv(index=False)),
         save_figure(comparison_figure(result, loaded.study.name), out_dir / "comparison.png"),
     ]
+    click.echo(f"\nwrote {', '.join(str(p) for p in written)}")
+
+
+@main.command()
+@click.argument("study_path", metavar="STUDY", type=click.Path(path_type=Path))
+@click.option("--time-limit", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
+              help="Roster solver time per pool and plan iteration, seconds.")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Local processes for replications.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the table and chart [default: out/<study file name>].")
+@_reports_bad_input
+def sweep(study_path: Path, time_limit: float, workers: int, out_dir: Path | None) -> None:
+    """What-if over a grid: the STUDY file's sweep (one or two fields over a
+    list of values, e.g. volume x0.8 to x1.3, or a standard's percent from 70
+    to 95 for the cost of each point of service). For each point, the agents
+    and cost a plan needs and what today's roster reaches.
+
+    Writes sweep.csv and sweep.png.
+    """
+    from svcsim.report import save_figure, write_text
+    from svcsim.report.study_figures import sweep_figure
+    from svcsim.report.tables import sweep_text
+    from svcsim.roster import SolverSettings
+    from svcsim.scenario import ScenarioError
+    from svcsim.standards import compare as run_compare
+    from svcsim.standards import load_study, sweep_table
+
+    loaded = load_study(study_path)
+    if loaded.study.sweep is None:
+        raise ScenarioError(str(study_path), [("sweep", "this study has no sweep; give one "
+                                               "(or run svcsim compare for its variants)")])
+    for scenario in (loaded.base, *loaded.variants.values()):
+        _check_rosterable(scenario)
+    say = (lambda line: click.echo(f"  {line}", err=True)) if sys.stderr.isatty() else None
+    result = run_compare(loaded, SolverSettings(time_limit, 2, 0), workers, say)
+    table = sweep_table(result, loaded)
+    click.echo(sweep_text(table, result.plans.iloc[0], loaded.study.name))
+    out_dir = out_dir or Path("out") / study_path.stem
+    written = [write_text(out_dir / "sweep.csv", table.to_csv(index=False)),
+               save_figure(sweep_figure(table, result, loaded), out_dir / "sweep.png")]
     click.echo(f"\nwrote {', '.join(str(p) for p in written)}")
 
 

@@ -49,4 +49,38 @@ def comparison_figure(result, study_name: str) -> Figure:
     return fig
 
 
-__all__ = ["comparison_figure"]
+
+
+
+def sweep_figure(table, result, loaded) -> Figure:
+    """Left: agents planned against the swept value (a line per value of a
+    second swept field). Right: today's roster's attainment of each standard
+    against the swept value, with the base's target."""
+    swept = list(next(iter(loaded.points.values())))
+    x, series = swept[0], (swept[1] if len(swept) > 1 else None)
+    groups = [(None, table)] if series is None else list(table.groupby(series, sort=False))
+    fig, (need, today) = plt.subplots(1, 2, figsize=(13, 4.2))
+    for k, (value, rows) in enumerate(groups):
+        label = None if series is None else f"{series} {value}"
+        need.plot(rows[x], rows["headcount"], "o-", color=PALETTE[k % len(PALETTE)],
+                  label=label)
+        for m, column in enumerate(c for c in rows.columns if c.startswith("today: ")):
+            today.plot(rows[x], 100 * rows[column], "o-", color=PALETTE[(k + m) % len(PALETTE)],
+                       label=column[len("today: "):] + (f" ({label})" if label else ""))
+    for standard in loaded.base.standards:
+        today.axhline(100 * standard.target, color="black", lw=0.8, ls="--")
+    need.set_xlabel(x)
+    need.set_ylabel("agents planned")
+    need.set_title("What each point needs")
+    need.grid(alpha=0.3)
+    today.set_xlabel(x)
+    today.set_ylabel("% within standard")
+    today.set_title("Today's roster at each point (dashed: today's targets)")
+    today.grid(alpha=0.3)
+    today.legend(fontsize=7, frameon=False)
+    if series is not None:
+        need.legend(fontsize=8, frameon=False)
+    fig.suptitle(loaded.study.name)
+    fig.tight_layout()
+    return fig
+__all__ = ["comparison_figure", "sweep_figure"]

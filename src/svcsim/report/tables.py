@@ -224,3 +224,20 @@ def comparison_text(result, study_name: str) -> str:
         "Day one: today's (base) roster under each variant, changes against the base with "
         "common random numbers",
         today.to_string(index=False)])
+
+
+def sweep_text(table: pd.DataFrame, base, study_name: str) -> str:
+    """The sweep's points: what each needs and what today's roster reaches."""
+    shown = table.copy()
+    for column in shown.columns:
+        if column.startswith("today: "):
+            shown[column] = shown[column].map(_pct)
+    shown["cost"] = shown["cost"].map(lambda v: _num(v, 0))
+    shown["paid_hours"] = shown["paid_hours"].map(lambda v: _num(v, 1))
+    shown["met"] = shown["met"].map({True: "yes", False: "NO"})
+    shown = shown.rename(columns={"headcount": "agents", "paid_hours": "paid hours",
+                                  "met": "met in simulation"})
+    return "\n".join([
+        f"Sweep: {study_name} (base: {base['headcount']} agents, cost {base['cost']:,.0f})", "",
+        "Agents and cost each point needs (planned, verified in simulation); 'today:' is the "
+        "base roster's attainment at that point", shown.to_string(index=False)])

@@ -29,6 +29,7 @@ from svcsim.roster import SolverSettings
 from svcsim.scenario import Scenario
 from svcsim.sim import SimulationResult, simulate
 from svcsim.sim.replications import t_interval
+from svcsim.standards.overlays import factor_of
 from svcsim.standards.study import LoadedStudy
 
 BASE = "base"
@@ -108,4 +109,41 @@ def _day_one_table(scenarios: dict[str, Scenario],
     return pd.DataFrame(rows)
 
 
-__all__ = ["Comparison", "compare"]
+def sweep_table(result: Comparison, loaded: LoadedStudy) -> pd.DataFrame:
+    """One row per sweep point: the swept values (numbers where they read as
+    one: ``x1.2`` as 1.2, ``15s`` as 15 seconds, ``80%`` as 80), the planned
+    headcount and cost, and today's roster's attainment of each standard."""
+    plans = result.plans.set_index("variant")
+    day = result.day_one
+    rows = []
+    for name, values in loaded.points.items():
+        row = {key: as_number(value) for key, value in values.items()}
+        row.update(plans.loc[name, ["headcount", "cost", "paid_hours", "met"]].to_dict())
+        for item in day[day["variant"] == name].itertuples():
+            row[f"today: {item.standard}"] = item.attainment
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def as_number(value):
+    """A swept value as a number where it reads as one, else unchanged."""
+    from svcsim.scenario.units import parse_duration
+
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value
+    factor = factor_of(value)
+    if factor is not None:
+        return factor
+    text = str(value).strip()
+    if text.endswith("%"):
+        try:
+            return float(text[:-1])
+        except ValueError:
+            return value
+    try:
+        return parse_duration(text)
+    except ValueError:
+        return value
+
+
+__all__ = ["Comparison", "as_number", "compare", "sweep_table"]

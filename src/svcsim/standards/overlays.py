@@ -87,7 +87,7 @@ def _find(data: dict, kind: str, name: str, labels: list[str], source: str,
 
 
 def _set(target: dict, kind: str, key: str, value: Any, source: str, path: str) -> None:
-    factor = _factor(value)
+    factor = factor_of(value)
     if kind == "channel" and key == "volume":
         if factor is None:
             raise ScenarioError(source, [(path, "give the volume as a factor such as 'x1.2'")])
@@ -106,7 +106,8 @@ def _set(target: dict, kind: str, key: str, value: Any, source: str, path: str) 
     target[key] = value
 
 
-def _factor(value: Any) -> float | None:
+def factor_of(value: Any) -> float | None:
+    """The factor of a value written like ``x1.2``, else None."""
     if isinstance(value, str):
         match = _FACTOR.match(value)
         if match:

@@ -18,12 +18,13 @@ variants:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import itertools
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from svcsim.scenario import Scenario, ScenarioError, load_scenario, scenario_from_dict
 from svcsim.scenario.base import Spec
@@ -38,14 +39,42 @@ class Variant(Spec):
     changes: tuple[dict[str, Any], ...] = Field(min_length=1)
 
 
+class Sweep(Spec):
+    """One change with one or two fields given as a list of values: a variant
+    for each value (each pair: the grid), e.g. ``{channel: phone, volume:
+    [x0.8, x0.9, x1.0, x1.1, x1.2]}`` or ``{standard: ..., percent: [70, 80,
+    90]}`` (the cost of each point of service)."""
+
+    change: dict[str, Any]
+
+    @field_validator("change")
+    @classmethod
+    def _grid(cls, change: dict[str, Any]) -> dict[str, Any]:
+        swept = [k for k, v in change.items() if isinstance(v, list)]
+        if not 1 <= len(swept) <= 2:
+            raise ValueError("give one or two fields as a list of values to sweep over, e.g. "
+                             "volume: [x0.8, x1.0, x1.2]")
+        for key in swept:
+            if len(change[key]) < 2:
+                raise ValueError(f"'{key}': sweep over two values or more")
+        return change
+
+    def points(self) -> list[dict[str, Any]]:
+        """The values of the swept fields at each point of the grid."""
+        swept = [k for k, v in self.change.items() if isinstance(v, list)]
+        return [dict(zip(swept, values, strict=True))
+                for values in itertools.product(*(self.change[k] for k in swept))]
+
+
 class Study(Spec):
-    """A base scenario and its variants."""
+    """A base scenario and its variants, or a sweep."""
 
     name: str
     base: str = Field(description="the base scenario file, relative to the study file")
     replications: int = Field(10, ge=2, description="per simulation")
     seed: int = Field(7, ge=0, description="the same for every simulation (common random numbers)")
-    variants: tuple[Variant, ...] = Field(min_length=1)
+    variants: tuple[Variant, ...] = ()
+    sweep: Sweep | None = None
 
     @field_validator("variants")
     @classmethod
@@ -58,15 +87,23 @@ class Study(Spec):
             raise ValueError("'base' names the base scenario; call the variant something else")
         return variants
 
+    @model_validator(mode="after")
+    def _something(self) -> Study:
+        if not self.variants and self.sweep is None:
+            raise ValueError("give 'variants' (changes to compare) or a 'sweep'")
+        return self
+
 
 @dataclass(frozen=True)
 class LoadedStudy:
-    """A validated study: the base scenario and each variant's scenario."""
+    """A validated study: the base scenario and each variant's scenario (a
+    sweep's points are variants too, named by their values)."""
 
     study: Study
     path: Path
     base: Scenario
     variants: dict[str, Scenario]
+    points: dict[str, dict[str, Any]] = field(default_factory=dict)  # sweep variant -> values
 
 
 def load_study(path: str | Path) -> LoadedStudy:
@@ -100,17 +137,24 @@ def load_study(path: str | Path) -> LoadedStudy:
     base = load_scenario(base_path)
     document = yaml.safe_load(base_path.read_text(encoding="utf-8"))
     labels = [standard.label for standard in base.standards]
-    variants = {}
-    for i, variant in enumerate(study.variants):
-        where = f"variants[{i}].changes"
-        changed = apply_changes(document, list(variant.changes), labels, source, where)
+    variants: dict[str, Scenario] = {}
+    planned = [(v.name, list(v.changes), f"variants[{i}].changes")
+               for i, v in enumerate(study.variants)]
+    points = {}
+    if study.sweep is not None:
+        for values in study.sweep.points():
+            name = ", ".join(f"{key} {value}" for key, value in values.items())
+            points[name] = values
+            planned.append((name, [{**study.sweep.change, **values}], "sweep.change"))
+    for name, changes, where in planned:
+        changed = apply_changes(document, changes, labels, source, where)
         try:
-            variants[variant.name] = scenario_from_dict(
-                changed, source=f"{source}: variant '{variant.name}'", base_dir=base_path.parent)
+            variants[name] = scenario_from_dict(
+                changed, source=f"{source}: variant '{name}'", base_dir=base_path.parent)
         except ScenarioError as exc:
             raise ScenarioError(exc.source, [(p, f"{m} (after the changes of {where})")
                                              for p, m in exc.problems]) from None
-    return LoadedStudy(study, path, base, variants)
+    return LoadedStudy(study, path, base, variants, points)
 
 
-__all__ = ["LoadedStudy", "Study", "Variant", "load_study"]
+__all__ = ["LoadedStudy", "Study", "Sweep", "Variant", "load_study"]
