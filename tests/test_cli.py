@@ -278,3 +278,28 @@ def test_sweep_needs_a_sweep(tmp_path):
                      "  - {name: v, changes: [{tier: retail, priority: 1}]}\n")
     assert_clean_error(run("sweep", str(study), "--out", str(tmp_path / "out")),
                        "sweep", "this study has no sweep")
+
+
+def test_scorecard_scores_measured_inputs_and_flags_alerts(tmp_path):
+    card = tmp_path / "card.yaml"
+    card.write_text(yaml.safe_dump({
+        "name": "desk", "inputs": {"fcr": "85%", "csat": "75%"},
+        "dimensions": [{"name": "resolution", "input": "fcr", "weight": "100%", "bands": [
+            {"points": 10, "at_least": "90%"}, {"points": 5, "at_least": "80%"},
+            {"points": 0}]}],
+        "alerts": [{"input": "csat", "below": "80%"}]}))
+    result = run("scorecard", str(card), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    assert "50.0 / 100" in result.stdout and "csat 75.0% is below 80.0%" in result.stdout
+    assert (tmp_path / "out" / "scorecard.png").stat().st_size > 0
+
+
+def test_scorecard_explains_weights_that_do_not_add_up(tmp_path):
+    card = tmp_path / "card.yaml"
+    card.write_text(yaml.safe_dump({
+        "name": "desk", "inputs": {"fcr": "85%"},
+        "dimensions": [{"name": "resolution", "input": "fcr", "weight": "90%",
+                        "bands": [{"points": 10}]}]}))
+    assert_clean_error(run("scorecard", str(card), "--out", str(tmp_path / "out")),
+                       str(card), "add up to 90%")
+    assert not (tmp_path / "out").exists()

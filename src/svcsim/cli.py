@@ -54,6 +54,8 @@ def main() -> None:
                                                 a proposed standard against today's
       svcsim sweep scenarios/studies/phone_volume.yaml
                                                 what-if over volume or a target
+      svcsim scorecard scenarios/scorecards/bank_quality.yaml
+                                                the weighted quality scorecard
       svcsim schema > scenario.schema.json      JSON Schema for editors
     """
 
@@ -178,15 +180,7 @@ def simulate(scenario_path: Path, staffing_path: Path | None, replications: int,
     from svcsim.sim import simulate as run
 
     scenario = load_scenario(scenario_path)
-    staffing = staffing_path
-    if staffing is None and len(scenario.staffing()) < len(scenario.pools):
-        from svcsim.queueing import requirements
-
-        pools = requirements(scenario).pools
-        staffing = {name: rows["scheduled_agents"].to_numpy()
-                    for name, rows in pools.groupby("pool", sort=False)}
-        click.echo("note: the scenario gives no staffing for every pool; simulating the "
-                   "analytic requirement (svcsim requirements) as scheduled staff", err=True)
+    staffing = staffing_path if staffing_path is not None else _default_staffing(scenario)
     backend = "dask" if dask_address else "local"
     client = None if dask_address in (None, "local") else dask_address
     with _progress_bar(replications, "replications") as progress:
@@ -371,6 +365,55 @@ def sweep(study_path: Path, time_limit: float, workers: int, out_dir: Path | Non
     written = [write_text(out_dir / "sweep.csv", table.to_csv(index=False)),
                save_figure(sweep_figure(table, result, loaded), out_dir / "sweep.png")]
     click.echo(f"\nwrote {', '.join(str(p) for p in written)}")
+
+
+@main.command()
+@click.argument("card_path", metavar="SCORECARD", type=click.Path(path_type=Path))
+@click.option("--replications", "-n", type=click.IntRange(min=2), default=10, show_default=True)
+@click.option("--seed", type=click.IntRange(min=0), default=7, show_default=True)
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the table and radar chart [default: out/<scorecard name>].")
+@_reports_bad_input
+def scorecard(card_path: Path, replications: int, seed: int, out_dir: Path | None) -> None:
+    """The weighted quality scorecard: each dimension scored by its bands from
+    the simulated metrics of the card's scenario (if it names one) and the
+    measured inputs it gives (FCR, CSAT, NPS...); total out of 100, weakest
+    dimensions first, alerts flagged.
+
+    Writes scorecard.csv and scorecard.png.
+    """
+    from svcsim.report import save_figure, write_text
+    from svcsim.report.study_figures import scorecard_figure
+    from svcsim.report.tables import scorecard_text
+    from svcsim.sim import simulate as run
+    from svcsim.standards.scorecard import load_scorecard, score, simulated_metrics
+
+    card = load_scorecard(card_path)
+    metrics = {}
+    if card.scenario is not None:
+        scenario = load_scenario(card_path.parent / card.scenario)
+        result = run(scenario, staffing=_default_staffing(scenario), replications=replications,
+                     seed=seed)
+        metrics = simulated_metrics(result, scenario)
+    scored = score(card, metrics)
+    click.echo(scorecard_text(scored, card.name))
+    out_dir = out_dir or Path("out") / card_path.stem
+    written = [write_text(out_dir / "scorecard.csv", scored.dimensions.to_csv(index=False)),
+               save_figure(scorecard_figure(scored, card.name), out_dir / "scorecard.png")]
+    click.echo(f"\nwrote {', '.join(str(p) for p in written)}")
+
+
+def _default_staffing(scenario):
+    """The scenario's own staffing, else the analytic requirement (with a note)."""
+    if len(scenario.staffing()) == len(scenario.pools):
+        return None
+    from svcsim.queueing import requirements
+
+    pools = requirements(scenario).pools
+    click.echo("note: the scenario gives no staffing for every pool; simulating the "
+               "analytic requirement (svcsim requirements) as scheduled staff", err=True)
+    return {name: rows["scheduled_agents"].to_numpy()
+            for name, rows in pools.groupby("pool", sort=False)}
 
 
 def _check_rosterable(scenario) -> None:

@@ -83,4 +83,27 @@ def sweep_figure(table, result, loaded) -> Figure:
     fig.suptitle(loaded.study.name)
     fig.tight_layout()
     return fig
-__all__ = ["comparison_figure", "sweep_figure"]
+
+
+def scorecard_figure(result, title: str) -> Figure:
+    """Radar of each dimension's points (0-10), the total in the title."""
+    table = result.dimensions
+    names = list(table["dimension"])
+    angles = np.linspace(0, 2 * np.pi, len(names), endpoint=False)
+    values = table["points"].to_numpy(dtype=float)
+    fig = plt.figure(figsize=(6.5, 6))
+    ax = fig.add_subplot(projection="polar")
+    ring = np.append(angles, angles[0])
+    ax.plot(ring, np.append(values, values[0]), color=PALETTE[0], lw=2)
+    ax.fill(ring, np.append(values, values[0]), color=PALETTE[0], alpha=0.25)
+    ax.set_xticks(angles, [f"{n}\n{p:g} pts x {100 * w:g}%" for n, p, w
+                           in zip(names, values, table["weight"], strict=True)], fontsize=9)
+    ax.set_ylim(0, 10)
+    ax.set_yticks([0, 5, 10])
+    ax.tick_params(axis="x", pad=14)
+    ax.set_title(f"{title}: {result.total:.1f} / 100", pad=28)
+    fig.tight_layout()
+    return fig
+
+
+__all__ = ["comparison_figure", "scorecard_figure", "sweep_figure"]

@@ -241,3 +241,22 @@ def sweep_text(table: pd.DataFrame, base, study_name: str) -> str:
         f"Sweep: {study_name} (base: {base['headcount']} agents, cost {base['cost']:,.0f})", "",
         "Agents and cost each point needs (planned, verified in simulation); 'today:' is the "
         "base roster's attainment at that point", shown.to_string(index=False)])
+
+
+def scorecard_text(scored, name: str) -> str:
+    """The dimensions, weakest first, the total out of 100 and any alerts."""
+    table = scored.dimensions
+    shown = pd.DataFrame({
+        "dimension": table["dimension"],
+        "value": [_duration(v) if unit == "seconds" else _pct(v).strip()
+                  for v, unit in zip(table["value"], table["unit"], strict=True)],
+        "points": table["points"].map(lambda v: f"{v:g}/10"),
+        "weight": table["weight"].map(lambda v: f"{100 * v:g}%"),
+        "score": table["score"].map(lambda v: f"{v:.1f}"),
+        "lost": table["lost"].map(lambda v: f"{v:.1f}"),
+    })
+    lines = [f"Scorecard: {name}: {scored.total:.1f} / 100 (weakest dimensions first)", "",
+             shown.to_string(index=False)]
+    if scored.alerts:
+        lines += ["", "Alerts:"] + [f"  - {alert}" for alert in scored.alerts]
+    return "\n".join(lines)
