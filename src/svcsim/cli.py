@@ -288,14 +288,35 @@ def plan(scenario_path: Path, replications: int, seed: int, iterations: int,
     click.echo(f"\nwrote {', '.join(str(p) for p in written)}")
 
 
+def _study_command(command):
+    """The STUDY argument and the options shared by compare and sweep."""
+    for decorate in reversed([
+        click.argument("study_path", metavar="STUDY", type=click.Path(path_type=Path)),
+        click.option("--time-limit", type=click.FloatRange(min=0.1), default=10.0,
+                     show_default=True,
+                     help="Roster solver time per pool and plan iteration, seconds."),
+        click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+                     help="Local processes for replications."),
+        click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+                     help="Folder for the tables and chart [default: out/<study file name>]."),
+    ]):
+        command = decorate(command)
+    return command
+
+
+def _run_study(loaded, time_limit: float, workers: int):
+    """Plan every variant of a loaded study and simulate today's roster under it."""
+    from svcsim.roster import SolverSettings
+    from svcsim.standards import compare as run_compare
+
+    for scenario in (loaded.base, *loaded.variants.values()):
+        _check_rosterable(scenario)
+    say = (lambda line: click.echo(f"  {line}", err=True)) if sys.stderr.isatty() else None
+    return run_compare(loaded, SolverSettings(time_limit, 2, 0), workers, say)
+
+
 @main.command()
-@click.argument("study_path", metavar="STUDY", type=click.Path(path_type=Path))
-@click.option("--time-limit", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
-              help="Roster solver time per pool and plan iteration, seconds.")
-@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Local processes for replications.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for the tables and chart [default: out/<study file name>].")
+@_study_command
 @_reports_bad_input
 def compare(study_path: Path, time_limit: float, workers: int, out_dir: Path | None) -> None:
     """Test proposed standards before rollout: for each variant of a STUDY
@@ -307,15 +328,10 @@ def compare(study_path: Path, time_limit: float, workers: int, out_dir: Path | N
     from svcsim.report import save_figure, write_text
     from svcsim.report.study_figures import comparison_figure
     from svcsim.report.tables import comparison_text
-    from svcsim.roster import SolverSettings
-    from svcsim.standards import compare as run_compare
     from svcsim.standards import load_study
 
     loaded = load_study(study_path)
-    for scenario in (loaded.base, *loaded.variants.values()):
-        _check_rosterable(scenario)
-    say = (lambda line: click.echo(f"  {line}", err=True)) if sys.stderr.isatty() else None
-    result = run_compare(loaded, SolverSettings(time_limit, 2, 0), workers, say)
+    result = _run_study(loaded, time_limit, workers)
     click.echo(comparison_text(result, loaded.study.name))
     out_dir = out_dir or Path("out") / study_path.stem
     written = [
@@ -327,13 +343,7 @@ def compare(study_path: Path, time_limit: float, workers: int, out_dir: Path | N
 
 
 @main.command()
-@click.argument("study_path", metavar="STUDY", type=click.Path(path_type=Path))
-@click.option("--time-limit", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
-              help="Roster solver time per pool and plan iteration, seconds.")
-@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Local processes for replications.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for the table and chart [default: out/<study file name>].")
+@_study_command
 @_reports_bad_input
 def sweep(study_path: Path, time_limit: float, workers: int, out_dir: Path | None) -> None:
     """What-if over a grid: the STUDY file's sweep (one or two fields over a
@@ -346,19 +356,14 @@ def sweep(study_path: Path, time_limit: float, workers: int, out_dir: Path | Non
     from svcsim.report import save_figure, write_text
     from svcsim.report.study_figures import sweep_figure
     from svcsim.report.tables import sweep_text
-    from svcsim.roster import SolverSettings
     from svcsim.scenario import ScenarioError
-    from svcsim.standards import compare as run_compare
     from svcsim.standards import load_study, sweep_table
 
     loaded = load_study(study_path)
     if loaded.study.sweep is None:
         raise ScenarioError(str(study_path), [("sweep", "this study has no sweep; give one "
                                                "(or run svcsim compare for its variants)")])
-    for scenario in (loaded.base, *loaded.variants.values()):
-        _check_rosterable(scenario)
-    say = (lambda line: click.echo(f"  {line}", err=True)) if sys.stderr.isatty() else None
-    result = run_compare(loaded, SolverSettings(time_limit, 2, 0), workers, say)
+    result = _run_study(loaded, time_limit, workers)
     table = sweep_table(result, loaded)
     click.echo(sweep_text(table, result.plans.iloc[0], loaded.study.name))
     out_dir = out_dir or Path("out") / study_path.stem

@@ -27,16 +27,21 @@ def load_scenario(path: str | Path) -> Scenario:
         message names the file and the field path of every problem.
     """
     path = Path(path)
+    return scenario_from_dict(read_yaml(path), source=str(path), base_dir=path.parent)
+
+
+def read_yaml(path: Path) -> Any:
+    """The parsed YAML file; a missing, unreadable or malformed file raises a
+    ScenarioError naming it (and the line, for YAML errors)."""
     source = str(path)
     if not path.is_file():
         raise ScenarioError(source, [("", "file not found")])
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise ScenarioError(source, [("", _yaml_message(exc))]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError(source, [("", f"cannot read the file: {exc}")]) from None
-    return scenario_from_dict(data, source=source, base_dir=path.parent)
 
 
 def scenario_from_dict(

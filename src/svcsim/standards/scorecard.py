@@ -31,12 +31,11 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from svcsim.scenario import ScenarioError
 from svcsim.scenario.base import Spec
-from svcsim.scenario.load import validation_problems
+from svcsim.scenario.load import read_yaml, validation_problems
 from svcsim.scenario.units import parse_duration
 
 METRICS = ("asa", "abandon_rate", "attainment")
@@ -188,12 +187,7 @@ class Score:
 def load_scorecard(path: str | Path) -> Scorecard:
     """Read and validate a scorecard file (errors name the file and field)."""
     path = Path(path)
-    if not path.is_file():
-        raise ScenarioError(str(path), [("", "file not found")])
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ScenarioError(str(path), [("", f"not valid YAML: {exc}")]) from None
+    data = read_yaml(path)
     try:
         return Scorecard.model_validate(data)
     except ValidationError as exc:

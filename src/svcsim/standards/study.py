@@ -23,12 +23,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 
-from svcsim.scenario import Scenario, ScenarioError, load_scenario, scenario_from_dict
+from svcsim.scenario import Scenario, ScenarioError, scenario_from_dict
 from svcsim.scenario.base import Spec
-from svcsim.scenario.load import validation_problems
+from svcsim.scenario.load import read_yaml, validation_problems
 from svcsim.standards.overlays import apply_changes
 
 
@@ -119,12 +118,7 @@ def load_study(path: str | Path) -> LoadedStudy:
     """
     path = Path(path)
     source = str(path)
-    if not path.is_file():
-        raise ScenarioError(source, [("", "file not found")])
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ScenarioError(source, [("", f"not valid YAML: {exc}")]) from None
+    data = read_yaml(path)
     if not isinstance(data, dict):
         raise ScenarioError(source, [("", "expected a mapping: name, base, variants")])
     try:
@@ -134,8 +128,8 @@ def load_study(path: str | Path) -> LoadedStudy:
     base_path = (path.parent / study.base).resolve()
     if not base_path.is_file():
         raise ScenarioError(source, [("base", f"no scenario file at {base_path}")])
-    base = load_scenario(base_path)
-    document = yaml.safe_load(base_path.read_text(encoding="utf-8"))
+    document = read_yaml(base_path)
+    base = scenario_from_dict(document, source=str(base_path), base_dir=base_path.parent)
     labels = [standard.label for standard in base.standards]
     variants: dict[str, Scenario] = {}
     planned = [(v.name, list(v.changes), f"variants[{i}].changes")
