@@ -254,15 +254,25 @@ def test_compare_explains_a_bad_study(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-def test_sweep_prints_each_point_and_writes_its_chart(tmp_path):
+def quarter_bank(folder):
+    """The bank hotline at a quarter of its calls: quick to plan."""
     base = yaml.safe_load((SCENARIOS / "bank_hotline.yaml").read_text())
     base["channels"]["phone"]["arrivals"]["volumes"]["values"] = [
         round(v / 4) for v in base["channels"]["phone"]["arrivals"]["volumes"]["values"]]
-    (tmp_path / "base.yaml").write_text(yaml.safe_dump(base))
-    study = tmp_path / "study.yaml"
-    study.write_text("name: volume\nbase: base.yaml\nreplications: 3\nsweep:\n"
-                     "  change: {channel: phone, volume: [x0.8, x1.2]}\n")
-    result = run("sweep", str(study), "--time-limit", "2", "--out", str(tmp_path / "out"))
+    (folder / "base.yaml").write_text(yaml.safe_dump(base))
+
+
+def run_study(folder, command: str, study: str) -> subprocess.CompletedProcess:
+    """``svcsim COMMAND`` on a study file (text) whose base is the quarter bank."""
+    quarter_bank(folder)
+    (folder / "study.yaml").write_text(study)
+    return run(command, str(folder / "study.yaml"), "--time-limit", "2", "--out",
+               str(folder / "out"))
+
+
+def test_sweep_prints_each_point_and_writes_its_chart(tmp_path):
+    result = run_study(tmp_path, "sweep", "name: volume\nbase: base.yaml\nreplications: 3\n"
+                       "sweep:\n  change: {channel: phone, volume: [x0.8, x1.2]}\n")
     assert result.returncode == 0, result.stderr
     table = pd.read_csv(tmp_path / "out" / "sweep.csv")
     assert list(table["volume"]) == [0.8, 1.2]
@@ -278,6 +288,38 @@ def test_sweep_needs_a_sweep(tmp_path):
                      "  - {name: v, changes: [{tier: retail, priority: 1}]}\n")
     assert_clean_error(run("sweep", str(study), "--out", str(tmp_path / "out")),
                        "sweep", "this study has no sweep")
+
+
+def test_frontier_prints_what_each_target_costs_and_draws_it(tmp_path):
+    result = run_study(tmp_path, "frontier", "name: phone targets\nbase: base.yaml\n"
+                       "replications: 3\nfrontier:\n  standards: [80/20 every half hour]\n"
+                       "  percent: [70, 80, 90]\n")
+    assert result.returncode == 0, result.stderr
+    table = pd.read_csv(tmp_path / "out" / "frontier.csv")
+    assert list(table["target"]) == [0.7, 0.8, 0.9]
+    assert list(table["today"]) == [False, True, False]
+    assert table["headcount"].is_monotonic_increasing
+    step = table["headcount"].iloc[2] - table["headcount"].iloc[1]
+    assert f"from today's 80%, 90% {step:+d} agents" in result.stdout
+    assert (tmp_path / "out" / "frontier.png").stat().st_size > 0
+
+
+def test_frontier_explains_a_bad_frontier(tmp_path):
+    base = SCENARIOS / "bank_hotline.yaml"
+    study = tmp_path / "study.yaml"
+    study.write_text(f"name: f\nbase: {base}\nfrontier:\n"
+                     "  standards: [80/20 every hour]\n  percent: [70, 80]\n")
+    assert_clean_error(run("frontier", str(study), "--out", str(tmp_path / "out")),
+                       "frontier.standards[0]", "did you mean '80/20 every half hour'")
+    study.write_text(f"name: f\nbase: {base}\nfrontier:\n"
+                     "  standards: [80/20 every half hour]\n  percent: [90, 80]\n")
+    assert_clean_error(run("frontier", str(study), "--out", str(tmp_path / "out")),
+                       "frontier.percent", "lowest first")
+    study.write_text(f"name: f\nbase: {base}\nvariants:\n"
+                     "  - {name: v, changes: [{tier: retail, priority: 1}]}\n")
+    assert_clean_error(run("frontier", str(study), "--out", str(tmp_path / "out")),
+                       "frontier", "this study has no frontier")
+    assert not (tmp_path / "out").exists()
 
 
 def test_scorecard_scores_measured_inputs_and_flags_alerts(tmp_path):

@@ -111,8 +111,9 @@ def test_the_shipped_studies_load():
 
     for path in sorted((SCENARIOS / "studies").glob("*.yaml")):
         loaded = load_study(path)
-        assert loaded.variants and all(len(v.standards) == len(loaded.base.standards)
-                                       for v in loaded.variants.values())
+        variants = {**loaded.variants, **loaded.frontier_variants}
+        assert variants and all(len(v.standards) == len(loaded.base.standards)
+                                for v in variants.values())
 
 
 def test_a_sweep_is_a_variant_per_point_of_its_grid(tmp_path):
@@ -128,14 +129,43 @@ def test_a_sweep_is_a_variant_per_point_of_its_grid(tmp_path):
 
 
 def test_the_cost_of_each_point_of_service_never_falls_as_the_target_rises(tmp_path):
-    from svcsim.standards import sweep_table
+    from svcsim.standards import frontier
 
-    path = write_study(tmp_path, [], sweep={"change": {
-        "standard": "80/20 over the day", "percent": [70, 80, 90]}})
+    path = write_study(tmp_path, [], frontier={"standards": ["80/20 over the day"],
+                                               "percent": [70, 80, 90]})
     loaded = load_study(path)
-    table = sweep_table(compare(loaded, FAST), loaded)
-    assert list(table["percent"]) == [70, 80, 90]
-    assert table["headcount"].is_monotonic_increasing and table["cost"].is_monotonic_increasing
+    assert list(loaded.frontier_variants) == ["80/20 over the day at 70%",
+                                              "80/20 over the day at 90%"]  # 80 %: the base
+    calls = []
+    result = frontier(loaded, FAST, progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(0, 3), (1, 3), (2, 3), (3, 3)]
+    points = result.points
+    assert list(points["target"]) == [0.7, 0.8, 0.9] and list(points["today"]) == [0, 1, 0]
+    assert points["headcount"].is_monotonic_increasing
+    assert points["cost"].is_monotonic_increasing
+    assert points.loc[1, "headcount_change"] == 0 and points.loc[1, "cost_change"] == 0
+    steps = result.steps()
+    assert list(steps["agents"]) == list(np.diff(points["headcount"]))
+    up = points.loc[2, "headcount"] - points.loc[1, "headcount"]
+    assert result.headline()[0].startswith(
+        f"80/20 over the day: from today's 80%, 90% {up:+d} agents (")
+
+
+@pytest.mark.parametrize(("frontier", "where", "words"), [
+    ({"standards": ["80/20 over a day"], "percent": [70, 90]}, "frontier.standards[0]",
+     "did you mean '80/20 over the day'"),
+    ({"standards": ["80/20 over the day"], "percent": [90]}, "frontier.percent",
+     "at least 2"),
+    ({"standards": ["80/20 over the day"], "percent": [0.7, 0.9]}, "frontier.percent[0]",
+     "write 70"),
+    ({"standards": ["80/20 over the day"], "percent": [80, 80, 90]}, "frontier.percent",
+     "lowest first"),
+])
+def test_a_bad_frontier_is_explained(tmp_path, frontier, where, words):
+    path = write_study(tmp_path, [], frontier=frontier)
+    with pytest.raises(svcsim.ScenarioError) as caught:
+        load_study(path)
+    assert where in str(caught.value) and words in str(caught.value)
 
 
 @pytest.mark.parametrize(("sweep", "words"), [

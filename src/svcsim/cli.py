@@ -54,6 +54,8 @@ def main() -> None:
                                                 a proposed standard against today's
       svcsim sweep scenarios/studies/phone_volume.yaml
                                                 what-if over volume or a target
+      svcsim frontier scenarios/studies/phone_frontier.yaml
+                                                the cost of each point of service
       svcsim scorecard scenarios/scorecards/bank_quality.yaml
                                                 the weighted quality scorecard
       svcsim schema > scenario.schema.json      JSON Schema for editors
@@ -85,17 +87,22 @@ def validate(scenarios: tuple[Path, ...]) -> None:
 
 
 @contextlib.contextmanager
-def _progress_bar(total: int, label: str):
-    """A progress bar on stderr when it is a terminal; silent otherwise."""
-    if not sys.stderr.isatty() or total <= 1:
+def _progress_bar(label: str):
+    """A ``progress(done, total)`` callback drawing a bar on stderr when it is
+    a terminal (from the first call, which gives the total); None otherwise."""
+    if not sys.stderr.isatty():
         yield None
         return
-    with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
-        seen = [0]
+    with contextlib.ExitStack() as stack:
+        bar, seen = None, 0
 
-        def advance(done: int, _total: int) -> None:
-            bar.update(done - seen[0])
-            seen[0] = done
+        def advance(done: int, total: int) -> None:
+            nonlocal bar, seen
+            if bar is None:
+                bar = stack.enter_context(
+                    click.progressbar(length=total, label=label, file=sys.stderr))
+            bar.update(done - seen)
+            seen = done
 
         yield advance
 
@@ -183,7 +190,7 @@ def simulate(scenario_path: Path, staffing_path: Path | None, replications: int,
     staffing = staffing_path if staffing_path is not None else _default_staffing(scenario)
     backend = "dask" if dask_address else "local"
     client = None if dask_address in (None, "local") else dask_address
-    with _progress_bar(replications, "replications") as progress:
+    with _progress_bar("replications") as progress:
         result = run(scenario, staffing=staffing, replications=replications, seed=seed,
                      workers=workers, warmup_cycles=warmup_cycles, backend=backend,
                      client=client, progress=progress)
@@ -289,7 +296,7 @@ def plan(scenario_path: Path, replications: int, seed: int, iterations: int,
 
 
 def _study_command(command):
-    """The STUDY argument and the options shared by compare and sweep."""
+    """The STUDY argument and the options shared by compare, sweep and frontier."""
     for decorate in reversed([
         click.argument("study_path", metavar="STUDY", type=click.Path(path_type=Path)),
         click.option("--time-limit", type=click.FloatRange(min=0.1), default=10.0,
@@ -304,15 +311,17 @@ def _study_command(command):
     return command
 
 
-def _run_study(loaded, time_limit: float, workers: int):
-    """Plan every variant of a loaded study and simulate today's roster under it."""
+def _run_study(loaded, time_limit: float, workers: int, run=None):
+    """Plan every variant of a loaded study and simulate today's roster under
+    it (or ``run`` it another way, e.g. ``svcsim.standards.frontier``), with a
+    progress bar over the plans and simulations."""
     from svcsim.roster import SolverSettings
     from svcsim.standards import compare as run_compare
 
-    for scenario in (loaded.base, *loaded.variants.values()):
+    for scenario in (loaded.base, *loaded.variants.values(), *loaded.frontier_variants.values()):
         _check_rosterable(scenario)
-    say = (lambda line: click.echo(f"  {line}", err=True)) if sys.stderr.isatty() else None
-    return run_compare(loaded, SolverSettings(time_limit, 2, 0), workers, say)
+    with _progress_bar("study") as progress:
+        return (run or run_compare)(loaded, SolverSettings(time_limit, 2, 0), workers, progress)
 
 
 @main.command()
@@ -369,6 +378,36 @@ def sweep(study_path: Path, time_limit: float, workers: int, out_dir: Path | Non
     out_dir = out_dir or Path("out") / study_path.stem
     written = [write_text(out_dir / "sweep.csv", table.to_csv(index=False)),
                save_figure(sweep_figure(table, result, loaded), out_dir / "sweep.png")]
+    click.echo(f"\nwrote {', '.join(str(p) for p in written)}")
+
+
+@main.command()
+@_study_command
+@_reports_bad_input
+def frontier(study_path: Path, time_limit: float, workers: int, out_dir: Path | None) -> None:
+    """The cost of each point of service: the STUDY file's frontier (standards
+    and a list of target percents) planned point by point, the other
+    standards as today; agents and cost at each target, and what each target
+    above today's costs.
+
+    Writes frontier.csv and frontier.png.
+    """
+    from svcsim.report import save_figure, write_text
+    from svcsim.report.study_figures import frontier_figure
+    from svcsim.report.tables import frontier_text
+    from svcsim.scenario import ScenarioError
+    from svcsim.standards import frontier as run_frontier
+    from svcsim.standards import load_study
+
+    loaded = load_study(study_path)
+    if loaded.study.frontier is None:
+        raise ScenarioError(str(study_path), [("frontier", "this study has no frontier; give "
+                                               "one: {standards: [NAME], percent: [70, 80, 90]}")])
+    result = _run_study(loaded, time_limit, workers, run_frontier)
+    click.echo(frontier_text(result, loaded.study.name))
+    out_dir = out_dir or Path("out") / study_path.stem
+    written = [write_text(out_dir / "frontier.csv", result.points.to_csv(index=False)),
+               save_figure(frontier_figure(result, loaded.study.name), out_dir / "frontier.png")]
     click.echo(f"\nwrote {', '.join(str(p) for p in written)}")
 
 

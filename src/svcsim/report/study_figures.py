@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import StrMethodFormatter
 
 from svcsim.report.figures import PALETTE, plt
 
@@ -49,9 +50,6 @@ def comparison_figure(result, study_name: str) -> Figure:
     return fig
 
 
-
-
-
 def sweep_figure(table, result, loaded) -> Figure:
     """Left: agents planned against the swept value (a line per value of a
     second swept field). Right: today's roster's attainment of each standard
@@ -85,6 +83,48 @@ def sweep_figure(table, result, loaded) -> Figure:
     return fig
 
 
+def frontier_figure(result, study_name: str) -> Figure:
+    """Agents (left) and cost (right) against each standard's target, a line
+    per standard; each step labelled with what it adds, today's target ringed,
+    a target not met in simulation hollow."""
+    points = result.points
+    fig, (agents, cost) = plt.subplots(1, 2, figsize=(13, 4.6))
+    for k, (standard, rows) in enumerate(points.groupby("standard", sort=False)):
+        color = PALETTE[k % len(PALETTE)]
+        x = 100 * rows["target"].to_numpy()
+        for ax, column, fmt in ((agents, "headcount", "{:+,.0f}"), (cost, "cost", "{:+,.0f}")):
+            y = rows[column].to_numpy(dtype=float)
+            ax.plot(x, y, "-", color=color, label=standard)
+            met = rows["met"].to_numpy(dtype=bool)
+            ax.scatter(x[met], y[met], color=color, zorder=3)
+            ax.scatter(x[~met], y[~met], facecolor="white", edgecolor=color, zorder=3)
+            today = rows["today"].to_numpy(dtype=bool)
+            ax.scatter(x[today], y[today], s=220, facecolor="none", edgecolor="black",
+                       lw=1.5, zorder=4)
+            for i in range(len(x) - 1):
+                ax.annotate(fmt.format(y[i + 1] - y[i]), ((x[i] + x[i + 1]) / 2,
+                            (y[i] + y[i + 1]) / 2), textcoords="offset points", xytext=(-4, 6),
+                            ha="right", fontsize=8, color=color)
+    period = {1: "a day", 7: "a week"}.get(result.horizon_days,
+                                          f"over {result.horizon_days} days")
+    agents.set_ylabel("agents planned (people)")
+    agents.set_title("Agents each target needs")
+    cost.set_ylabel(f"roster cost, {period}")
+    cost.set_title("What it costs")
+    cost.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
+    agents.yaxis.get_major_locator().set_params(integer=True)
+    for ax in (agents, cost):
+        ax.set_xlabel("target, % within the standard's threshold")
+        ax.grid(alpha=0.3)
+    agents.legend(fontsize=8, frameon=False, loc="upper left")
+    headline = result.headline()
+    fig.suptitle(study_name + ("\n" + "\n".join(headline) if headline else ""), fontsize=11)
+    fig.text(0.5, 0.005, "ringed: today's target; hollow: not met in simulation; labels: "
+             "what each step adds", ha="center", fontsize=8, color="0.35")
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    return fig
+
+
 def scorecard_figure(result, title: str) -> Figure:
     """Radar of each dimension's points (0-10), the total in the title."""
     table = result.dimensions
@@ -106,4 +146,4 @@ def scorecard_figure(result, title: str) -> Figure:
     return fig
 
 
-__all__ = ["comparison_figure", "scorecard_figure", "sweep_figure"]
+__all__ = ["comparison_figure", "frontier_figure", "scorecard_figure", "sweep_figure"]

@@ -243,6 +243,28 @@ def sweep_text(table: pd.DataFrame, base, study_name: str) -> str:
         "base roster's attainment at that point", shown.to_string(index=False)])
 
 
+def frontier_text(result, study_name: str) -> str:
+    """Agents and cost at each target of each standard, and what the targets
+    above today's cost."""
+    points = result.points
+    shown = pd.DataFrame({
+        "standard": points["standard"],
+        "target": [_pct(t) + (" (today)" if today else "")
+                   for t, today in zip(points["target"], points["today"], strict=True)],
+        "agents": points["headcount"],
+        "change": points["headcount_change"].map(lambda v: f"{v:+d}"),
+        "cost": points["cost"].map(lambda v: _num(v, 0)),
+        "cost change": points["cost_change"].map(lambda v: f"{v:+,.0f}"),
+        "met in simulation": points["met"].map({True: "yes", False: "NO"}),
+    })
+    lines = [f"Frontier: {study_name}", "",
+             "Agents and cost each target needs (planned, verified in simulation; the other "
+             "standards as today)", shown.to_string(index=False)]
+    if result.headline():
+        lines += [""] + result.headline()
+    return "\n".join(lines)
+
+
 def scorecard_text(scored, name: str) -> str:
     """The dimensions, weakest first, the total out of 100 and any alerts."""
     table = scored.dimensions

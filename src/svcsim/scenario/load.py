@@ -86,6 +86,7 @@ def _yaml_message(exc: yaml.YAMLError) -> str:
 def validation_problems(exc: ValidationError, data: Any) -> list[tuple[str, str]]:
     """Each validation error as (field path in ``data``, a planner's message)."""
     problems: dict[str, str] = {}
+    too_short: dict[str, str] = {}
     for error in exc.errors():
         loc = _data_path(error["loc"], data, keep_last=error["type"] == "missing")
         message = _message(error)
@@ -96,11 +97,15 @@ def validation_problems(exc: ValidationError, data: Any) -> list[tuple[str, str]
                 path, _, text = line.partition(": ")
                 problems.setdefault(path, text)
             continue
-        if error["type"] == "too_short" and error.get("input"):
-            continue  # the list had items, and their own errors say what is wrong
         path = format_path(loc)
+        if error["type"] == "too_short" and error.get("input"):
+            too_short[path] = message  # unless its items' own errors say what is wrong
+            continue
         # Of a union's failed branches, the one that reached a value check says most.
         if path not in problems or error["type"] == "value_error":
+            problems[path] = message
+    for path, message in too_short.items():
+        if not any(other.startswith(path) for other in problems):
             problems[path] = message
     return list(problems.items())
 

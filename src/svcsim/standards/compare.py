@@ -19,6 +19,7 @@ confidence interval is taken over the paired per-replication differences.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -28,7 +29,7 @@ from svcsim.plan import Plan, plan, staffing_of
 from svcsim.roster import SolverSettings
 from svcsim.scenario import Scenario
 from svcsim.sim import SimulationResult, simulate
-from svcsim.sim.replications import t_interval
+from svcsim.sim.replications import Progress, t_interval
 from svcsim.standards.overlays import factor_of
 from svcsim.standards.study import LoadedStudy
 
@@ -57,23 +58,50 @@ class Comparison:
 
 
 def compare(loaded: LoadedStudy, settings: SolverSettings | None = None, workers: int = 1,
-            progress: Callable[[str], None] | None = None) -> Comparison:
-    """Plan every variant of a study and simulate today's roster under it."""
+            progress: Progress | None = None) -> Comparison:
+    """Plan every variant of a study and simulate today's roster under it.
+
+    ``progress(done, total)`` is called before the first plan and after each
+    plan and simulation.
+    """
     study = loaded.study
-    say = progress or (lambda line: None)
     scenarios = {BASE: loaded.base, **loaded.variants}
-    plans: dict[str, Plan] = {}
-    for name, scenario in scenarios.items():
-        say(f"{name}: planning")
-        plans[name] = plan(scenario, replications=study.replications, seed=study.seed,
-                           settings=settings, workers=workers)
+    step = steps(2 * len(scenarios), progress)
+    plans = plan_each(scenarios, loaded, settings, workers, step)
     staffing = staffing_of(plans[BASE].roster)
     today: dict[str, SimulationResult] = {}
     for name, scenario in scenarios.items():
-        say(f"{name}: today's roster")
         today[name] = simulate(scenario, staffing=staffing, replications=study.replications,
                                seed=study.seed, workers=workers)
+        step()
     return Comparison(_plans_table(plans), _day_one_table(scenarios, today))
+
+
+def plan_each(scenarios: dict[str, Scenario], loaded: LoadedStudy,
+              settings: SolverSettings | None, workers: int,
+              step: Callable[[], None]) -> dict[str, Plan]:
+    """The plan of each scenario, with the study's replications and seed."""
+    plans = {}
+    for name, scenario in scenarios.items():
+        plans[name] = plan(scenario, replications=loaded.study.replications,
+                           seed=loaded.study.seed, settings=settings, workers=workers)
+        step()
+    return plans
+
+
+def steps(total: int, progress: Progress | None) -> Callable[[], None]:
+    """A callable to call after each of ``total`` steps: reports to
+    ``progress``, first ``(0, total)`` at once."""
+    done = itertools.count(1)
+    if progress is not None:
+        progress(0, total)
+
+    def step() -> None:
+        count = next(done)
+        if progress is not None:
+            progress(count, total)
+
+    return step
 
 
 def _plans_table(plans: dict[str, Plan]) -> pd.DataFrame:
@@ -146,4 +174,4 @@ def as_number(value):
         return value
 
 
-__all__ = ["Comparison", "as_number", "compare", "sweep_table"]
+__all__ = ["Comparison", "as_number", "compare", "plan_each", "steps", "sweep_table"]

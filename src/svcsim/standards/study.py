@@ -14,6 +14,10 @@ variants:
     changes:
       - {channel: hotline, volume: x1.2}
 ```
+
+Instead of (or as well as) variants, a ``sweep`` (one change with one or two
+fields given as lists) or a ``frontier`` (standards and the target percents
+to plan each at: ``{standards: [...], percent: [70, 80, 90, 95]}``).
 """
 
 from __future__ import annotations
@@ -27,7 +31,9 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 
 from svcsim.scenario import Scenario, ScenarioError, scenario_from_dict
 from svcsim.scenario.base import Spec
+from svcsim.scenario.errors import did_you_mean
 from svcsim.scenario.load import read_yaml, validation_problems
+from svcsim.scenario.standards import Percent
 from svcsim.standards.overlays import apply_changes
 
 
@@ -65,8 +71,36 @@ class Sweep(Spec):
                 for values in itertools.product(*(self.change[k] for k in swept))]
 
 
+class FrontierSpec(Spec):
+    """The cost of each point of service: each named standard planned at each
+    target percent in turn, the other standards as they are, e.g.
+    ``{standards: ["80/20 every half hour"], percent: [70, 80, 90, 95]}``."""
+
+    standards: tuple[str, ...] = Field(
+        min_length=1, description="standards by name or label, as svcsim prints them")
+    percent: tuple[Percent, ...] = Field(min_length=2, description="the targets to plan for")
+
+    @field_validator("percent")
+    @classmethod
+    def _ascending(cls, percent: tuple[float, ...]) -> tuple[float, ...]:
+        if list(percent) != sorted(set(percent)):
+            raise ValueError("list each target once, lowest first, e.g. [70, 80, 90, 95]")
+        return percent
+
+
+@dataclass(frozen=True)
+class FrontierPoint:
+    """One point of a frontier: ``standard`` (the base's label) planned at
+    ``percent``; ``variant`` names its scenario, ``base`` when the percent
+    is today's."""
+
+    standard: str
+    percent: float
+    variant: str
+
+
 class Study(Spec):
-    """A base scenario and its variants, or a sweep."""
+    """A base scenario and its variants, a sweep, or a frontier."""
 
     name: str
     base: str = Field(description="the base scenario file, relative to the study file")
@@ -74,6 +108,7 @@ class Study(Spec):
     seed: int = Field(7, ge=0, description="the same for every simulation (common random numbers)")
     variants: tuple[Variant, ...] = ()
     sweep: Sweep | None = None
+    frontier: FrontierSpec | None = None
 
     @field_validator("variants")
     @classmethod
@@ -88,21 +123,25 @@ class Study(Spec):
 
     @model_validator(mode="after")
     def _something(self) -> Study:
-        if not self.variants and self.sweep is None:
-            raise ValueError("give 'variants' (changes to compare) or a 'sweep'")
+        if not self.variants and self.sweep is None and self.frontier is None:
+            raise ValueError("give 'variants' (changes to compare), a 'sweep' or a 'frontier'")
         return self
 
 
 @dataclass(frozen=True)
 class LoadedStudy:
-    """A validated study: the base scenario and each variant's scenario (a
-    sweep's points are variants too, named by their values)."""
+    """A validated study: the base scenario and each variant's scenario. A
+    sweep's points are variants named by their values; a frontier's points
+    are kept apart (``frontier_variants``), as only ``svcsim frontier`` plans
+    them."""
 
     study: Study
     path: Path
     base: Scenario
     variants: dict[str, Scenario]
     points: dict[str, dict[str, Any]] = field(default_factory=dict)  # sweep variant -> values
+    frontier: tuple[FrontierPoint, ...] = ()
+    frontier_variants: dict[str, Scenario] = field(default_factory=dict)
 
 
 def load_study(path: str | Path) -> LoadedStudy:
@@ -141,14 +180,43 @@ def load_study(path: str | Path) -> LoadedStudy:
             points[name] = values
             planned.append((name, [{**study.sweep.change, **values}], "sweep.change"))
     for name, changes, where in planned:
-        changed = apply_changes(document, changes, labels, source, where)
-        try:
-            variants[name] = scenario_from_dict(
-                changed, source=f"{source}: variant '{name}'", base_dir=base_path.parent)
-        except ScenarioError as exc:
-            raise ScenarioError(exc.source, [(p, f"{m} (after the changes of {where})")
-                                             for p, m in exc.problems]) from None
-    return LoadedStudy(study, path, base, variants, points)
+        variants[name] = _variant(document, changes, labels, source, where, name, base_path)
+    frontier, frontier_variants = [], {}
+    for i, label in enumerate(study.frontier.standards if study.frontier else ()):
+        where = f"frontier.standards[{i}]"
+        today = _standard(base, label, labels, source, where)
+        for percent in study.frontier.percent:
+            name = f"{today.label} at {percent:g}%"
+            if percent == today.percent:
+                name = "base"
+            else:
+                frontier_variants[name] = _variant(
+                    document, [{"standard": label, "percent": percent}], labels, source,
+                    where, name, base_path)
+            frontier.append(FrontierPoint(today.label, percent, name))
+    return LoadedStudy(study, path, base, variants, points, tuple(frontier), frontier_variants)
 
 
-__all__ = ["LoadedStudy", "Study", "Sweep", "Variant", "load_study"]
+def _variant(document: dict, changes: list[dict], labels: list[str], source: str, where: str,
+             name: str, base_path: Path) -> Scenario:
+    """The base document with ``changes`` applied, validated as a scenario."""
+    changed = apply_changes(document, changes, labels, source, where)
+    try:
+        return scenario_from_dict(changed, source=f"{source}: variant '{name}'",
+                                  base_dir=base_path.parent)
+    except ScenarioError as exc:
+        raise ScenarioError(exc.source, [(p, f"{m} (after the changes of {where})")
+                                         for p, m in exc.problems]) from None
+
+
+def _standard(base: Scenario, name: str, labels: list[str], source: str, where: str):
+    """The base's standard called ``name`` (its name or label)."""
+    for standard, label in zip(base.standards, labels, strict=True):
+        if name == label:
+            return standard
+    raise ScenarioError(source, [(where, f"no standard '{name}' in the base"
+                                  f"{did_you_mean(name, labels)}; standards: "
+                                  + "; ".join(labels))])
+
+
+__all__ = ["FrontierPoint", "FrontierSpec", "LoadedStudy", "Study", "Sweep", "Variant", "load_study"]
