@@ -214,7 +214,9 @@ def simulate(scenario_path: Path, staffing_path: Path | None, replications: int,
               help="Scenario whose pools' shift rules the roster follows.")
 @click.option("--time-limit", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
               help="Solver time per pool, seconds (deterministic time: reproducible).")
-@click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True)
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="CP-SAT workers per pool; more is not faster on most rosters "
+              "(benchmarks/README.md).")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Folder for roster files and charts [default: out/<scenario name>].")
@@ -279,7 +281,7 @@ def plan(scenario_path: Path, replications: int, seed: int, iterations: int,
     say = (lambda line: click.echo(f"  {line}", err=True)) if sys.stderr.isatty() else None
     result = run_plan(scenario, replications=replications, seed=seed,
                       max_iterations=iterations,
-                      settings=SolverSettings(time_limit, 2, 0), workers=workers, progress=say)
+                      settings=SolverSettings(time_limit), workers=workers, progress=say)
     click.echo(plan_text(result, scenario))
     out_dir = out_dir or Path("out") / scenario_path.stem
     written = write_roster(result.roster, out_dir)
@@ -321,7 +323,7 @@ def _run_study(loaded, time_limit: float, workers: int, run=None):
     for scenario in (loaded.base, *loaded.variants.values(), *loaded.frontier_variants.values()):
         _check_rosterable(scenario)
     with _progress_bar("study") as progress:
-        return (run or run_compare)(loaded, SolverSettings(time_limit, 2, 0), workers, progress)
+        return (run or run_compare)(loaded, SolverSettings(time_limit), workers, progress)
 
 
 @main.command()

@@ -34,11 +34,13 @@ LEVELS = ("shortfall", "headcount", "cost", "shifts", "over_coverage")
 class SolverSettings:
     """CP-SAT parameters per pool: a time limit (s, in CP-SAT's deterministic
     time, so a limited search is reproducible; wall time is capped at three
-    times it), workers and random seed. The search is interleaved so that the
-    same settings give the same roster on any machine load."""
+    times it), workers and random seed. Several workers search interleaved,
+    so that the same settings give the same roster on any machine load; one
+    worker is the default, as it proves a day's roster several times faster
+    than two interleaved (benchmarks/README.md) and leaves a core free."""
 
     time_limit_s: float = 10.0
-    num_workers: int = 2
+    num_workers: int = 1
     seed: int = 0
 
     def solver(self, time_limit_s: float | None = None) -> cp_model.CpSolver:
