@@ -60,6 +60,9 @@ def main() -> None:
                                                 the weighted quality scorecard
       svcsim schema > scenario.schema.json      JSON Schema for editors
     """
+    import matplotlib
+
+    matplotlib.use("Agg")  # charts go to files, never a window
 
 
 @main.command()

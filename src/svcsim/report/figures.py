@@ -4,17 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")  # files, never a window: the CLI and CI have no screen
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from svcsim.files import write_atomic  # noqa: E402
-from svcsim.queueing.requirements import Requirements  # noqa: E402
-from svcsim.scenario import Scenario  # noqa: E402
+from svcsim.files import write_atomic
+from svcsim.queueing.requirements import Requirements
+from svcsim.scenario import Scenario
 
 PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
            "#7f7f7f", "#bcbd22", "#17becf"]
@@ -25,12 +21,16 @@ def _hours(scenario: Scenario) -> np.ndarray:
     return np.arange(scenario.n_intervals + 1) * scenario.interval_s / 3600.0
 
 
-def _time_axis(ax, scenario: Scenario) -> None:
+def _time_axis(ax, scenario: Scenario, busy: np.ndarray | None = None) -> None:
+    """Clock labels on a one-day axis, trimmed to the busy intervals (default:
+    those with any offered work); day labels on a longer horizon."""
     days = scenario.horizon.days
     if days == 1:
         ax.set_xticks(np.arange(0, 25, 2))
         ax.set_xticklabels([f"{h:02d}:00" for h in range(0, 25, 2)])
-        ax.set_xlim(*_active_hours(scenario))
+        if busy is None:
+            busy = sum(c.volumes for c in scenario.resolved_contact_types) > 0
+        ax.set_xlim(*_busy_hours(scenario, busy))
         ax.set_xlabel("time of day")
     else:
         labels = scenario.interval_labels()[:: int(86400 / scenario.interval_s)]
@@ -41,10 +41,10 @@ def _time_axis(ax, scenario: Scenario) -> None:
         ax.set_xlim(0, days * 24)
 
 
-def _active_hours(scenario: Scenario) -> tuple[float, float]:
-    """The span of the day with any work, widened to whole hours."""
-    volume = sum(c.volumes for c in scenario.resolved_contact_types)
-    busy = np.nonzero(volume > 0)[0]
+def _busy_hours(scenario: Scenario, busy: np.ndarray) -> tuple[float, float]:
+    """The span of the day from the first to the last busy interval, widened
+    to whole hours."""
+    busy = np.nonzero(busy)[0]
     if len(busy) == 0:
         return 0.0, 24.0
     hours = _hours(scenario)

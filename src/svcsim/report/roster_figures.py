@@ -3,16 +3,13 @@ the shifts themselves."""
 
 from __future__ import annotations
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from svcsim.report.figures import PALETTE, _hours, _time_axis  # noqa: E402
-from svcsim.roster import Roster  # noqa: E402
-from svcsim.scenario import Scenario  # noqa: E402
+from svcsim.report.figures import PALETTE, _hours, _time_axis
+from svcsim.roster import Roster
+from svcsim.scenario import Scenario
 
 
 def coverage_figure(roster: Roster, scenario: Scenario) -> Figure:
@@ -20,6 +17,8 @@ def coverage_figure(roster: Roster, scenario: Scenario) -> Figure:
     the requirement (line), interval by interval."""
     edges = _hours(scenario)
     pools = list(dict.fromkeys(roster.coverage["pool"]))
+    staffed = roster.coverage.groupby("interval")[["scheduled", "on_break", "required"]].sum()
+    busy = staffed.sum(axis=1).reindex(range(scenario.n_intervals), fill_value=0).to_numpy() > 0
     fig, axes = plt.subplots(len(pools), 1, figsize=(12, 2.8 * len(pools) + 0.9), sharex=True,
                              squeeze=False)
     for ax, pool in zip(axes[:, 0], pools, strict=True):
@@ -50,7 +49,7 @@ def coverage_figure(roster: Roster, scenario: Scenario) -> Figure:
         ax.legend(loc="upper left", frameon=False, ncols=4, fontsize=8)
     axes[0, 0].set_title(f"{scenario.name}: rostered coverage against the requirement "
                          f"({roster.headcount} agents, status {roster.status})")
-    _time_axis(axes[-1, 0], scenario)
+    _time_axis(axes[-1, 0], scenario, busy)
     fig.tight_layout()
     return fig
 
@@ -77,7 +76,14 @@ def gantt_figure(roster: Roster, scenario: Scenario) -> Figure:
     ax.set_yticks(range(len(shifts)))
     ax.set_yticklabels([f"{r.pool} {r.start}" for r in shifts.itertuples()], fontsize=7)
     ax.invert_yaxis()
-    ax.set_xlabel("hour of the horizon" if scenario.horizon.days > 1 else "time of day (h)")
+    if scenario.horizon.days > 1:
+        ax.set_xlabel("hour of the horizon")
+    else:
+        low, high = ax.get_xlim()
+        ticks = np.arange(np.floor(low / 2) * 2, high + 0.01, 2)
+        ax.set_xticks(ticks, [f"{int(h):02d}:00" for h in ticks])
+        ax.set_xlim(low, high)
+        ax.set_xlabel("time of day")
     ax.set_title(f"{scenario.name}: shifts by start (white ticks: breaks)")
     ax.grid(axis="x", alpha=0.3)
     fig.tight_layout()

@@ -131,18 +131,22 @@ def scorecard_figure(result, title: str) -> Figure:
     names = list(table["dimension"])
     angles = np.linspace(0, 2 * np.pi, len(names), endpoint=False)
     values = table["points"].to_numpy(dtype=float)
-    fig = plt.figure(figsize=(6.5, 6))
-    ax = fig.add_subplot(projection="polar")
+    fig = plt.figure(figsize=(9, 6.5))
+    ax = fig.add_axes((0.27, 0.1, 0.46, 0.72), projection="polar")  # room for the labels
     ring = np.append(angles, angles[0])
     ax.plot(ring, np.append(values, values[0]), color=PALETTE[0], lw=2)
     ax.fill(ring, np.append(values, values[0]), color=PALETTE[0], alpha=0.25)
     ax.set_xticks(angles, [f"{n}\n{p:g} pts x {100 * w:g}%" for n, p, w
                            in zip(names, values, table["weight"], strict=True)], fontsize=9)
+    for label, angle in zip(ax.get_xticklabels(), angles, strict=True):
+        # labels beside the circle read away from it, not across the plot
+        x = np.cos(angle)
+        label.set_horizontalalignment("left" if x > 0.1 else "right" if x < -0.1 else "center")
     ax.set_ylim(0, 10)
     ax.set_yticks([0, 5, 10])
-    ax.tick_params(axis="x", pad=14)
-    ax.set_title(f"{title}: {result.total:.1f} / 100", pad=28)
-    fig.tight_layout()
+    ax.set_rlabel_position(60)
+    ax.tick_params(axis="x", pad=10)
+    fig.suptitle(f"{title}: {result.total:.1f} / 100")
     return fig
 
 
