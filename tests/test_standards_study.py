@@ -175,3 +175,21 @@ def test_a_bad_frontier_is_explained(tmp_path, frontier, where, words):
 def test_a_bad_sweep_is_explained(tmp_path, sweep, words):
     with pytest.raises(svcsim.ScenarioError, match=words):
         load_study(write_study(tmp_path, [], sweep=sweep))
+
+
+def test_a_study_written_in_python_and_a_scenario_with_changes(tmp_path):
+    from svcsim.standards import study_from_dict, with_changes
+
+    (tmp_path / "base.yaml").write_text(yaml.safe_dump(BASE))
+    loaded = study_from_dict({"name": "inline", "base": "base.yaml", "variants": [
+        {"name": "busier", "changes": [{"channel": "phone", "volume": "x1.2"}]}]},
+        base_dir=tmp_path)
+    busier = with_changes(tmp_path / "base.yaml", [{"channel": "phone", "volume": "x1.2"}])
+    volumes = busier.resolved_contact_types[0].volumes
+    assert np.array_equal(loaded.variants["busier"].resolved_contact_types[0].volumes, volumes)
+    base = svcsim.load_scenario(tmp_path / "base.yaml").resolved_contact_types[0].volumes
+    assert volumes.sum() == pytest.approx(1.2 * base.sum())
+    with pytest.raises(svcsim.ScenarioError, match=r"<study>: .*variants"):
+        study_from_dict({"name": "none", "base": "base.yaml"}, base_dir=tmp_path)
+    with pytest.raises(svcsim.ScenarioError, match=r"changes\[0\].channel: no channel 'fone'"):
+        with_changes(tmp_path / "base.yaml", [{"channel": "fone", "volume": "x1.2"}])

@@ -458,11 +458,9 @@ def _default_staffing(scenario):
         return None
     from svcsim.queueing import requirements
 
-    pools = requirements(scenario).pools
     click.echo("note: the scenario gives no staffing for every pool; simulating the "
                "analytic requirement (svcsim requirements) as scheduled staff", err=True)
-    return {name: rows["scheduled_agents"].to_numpy()
-            for name, rows in pools.groupby("pool", sort=False)}
+    return requirements(scenario).staffing()
 
 
 def _check_rosterable(scenario) -> None:

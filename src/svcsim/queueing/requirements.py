@@ -84,6 +84,12 @@ class Requirements:
             scheduled_hours=("scheduled_hours", "sum"),
         ).reset_index()
 
+    def staffing(self) -> dict[str, np.ndarray]:
+        """Agents scheduled per interval, per pool: a staffing plan to simulate
+        (``svcsim.simulate(scenario, staffing=req.staffing())``)."""
+        return {name: rows["scheduled_agents"].to_numpy()
+                for name, rows in self.pools.groupby("pool", sort=False)}
+
     @property
     def _interval_h(self) -> float:
         return float(self.pools.attrs.get("interval_s", 900.0)) / 3600.0

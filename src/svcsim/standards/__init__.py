@@ -4,9 +4,17 @@ of each point of service."""
 
 from svcsim.standards.compare import Comparison, compare, sweep_table
 from svcsim.standards.frontier import Frontier, frontier
-from svcsim.standards.study import LoadedStudy, Study, Sweep, Variant, load_study
+from svcsim.standards.study import (
+    LoadedStudy,
+    Study,
+    Sweep,
+    Variant,
+    load_study,
+    study_from_dict,
+    with_changes,
+)
 
 __all__ = [
     "Comparison", "Frontier", "LoadedStudy", "Study", "Sweep", "Variant", "compare", "frontier",
-    "load_study", "sweep_table",
+    "load_study", "study_from_dict", "sweep_table", "with_changes",
 ]

@@ -136,7 +136,6 @@ class LoadedStudy:
     them."""
 
     study: Study
-    path: Path
     base: Scenario
     variants: dict[str, Scenario]
     points: dict[str, dict[str, Any]] = field(default_factory=dict)  # sweep variant -> values
@@ -156,15 +155,20 @@ def load_study(path: str | Path) -> LoadedStudy:
         reported with the variant's path.
     """
     path = Path(path)
-    source = str(path)
-    data = read_yaml(path)
+    return study_from_dict(read_yaml(path), source=str(path), base_dir=path.parent)
+
+
+def study_from_dict(data: Any, source: str = "<study>", base_dir: str | Path = ".") -> LoadedStudy:
+    """A study given as a mapping (the parsed YAML, or written in a notebook);
+    its ``base`` is relative to ``base_dir``. Raises as ``load_study``,
+    naming ``source``."""
     if not isinstance(data, dict):
         raise ScenarioError(source, [("", "expected a mapping: name, base, variants")])
     try:
         study = Study.model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(source, validation_problems(exc, data)) from None
-    base_path = (path.parent / study.base).resolve()
+    base_path = (Path(base_dir) / study.base).resolve()
     if not base_path.is_file():
         raise ScenarioError(source, [("base", f"no scenario file at {base_path}")])
     document = read_yaml(base_path)
@@ -194,7 +198,18 @@ def load_study(path: str | Path) -> LoadedStudy:
                     document, [{"standard": label, "percent": percent}], labels, source,
                     where, name, base_path)
             frontier.append(FrontierPoint(today.label, percent, name))
-    return LoadedStudy(study, path, base, variants, points, tuple(frontier), frontier_variants)
+    return LoadedStudy(study, base, variants, points, tuple(frontier), frontier_variants)
+
+
+def with_changes(path: str | Path, changes: list[dict[str, Any]]) -> Scenario:
+    """The scenario file at ``path`` with ``changes`` applied, as a study
+    variant's are, e.g. ``with_changes("ecommerce_peak.yaml", [{"channel":
+    "phone", "volume": "x1.15"}])``: for a what-if in a notebook."""
+    path = Path(path)
+    document = read_yaml(path)
+    base = scenario_from_dict(document, source=str(path), base_dir=path.parent)
+    labels = [standard.label for standard in base.standards]
+    return _variant(document, changes, labels, str(path), "changes", "changed", path.resolve())
 
 
 def _variant(document: dict, changes: list[dict], labels: list[str], source: str, where: str,
@@ -219,4 +234,5 @@ def _standard(base: Scenario, name: str, labels: list[str], source: str, where: 
                                   + "; ".join(labels))])
 
 
-__all__ = ["FrontierPoint", "FrontierSpec", "LoadedStudy", "Study", "Sweep", "Variant", "load_study"]
+__all__ = ["FrontierPoint", "FrontierSpec", "LoadedStudy", "Study", "Sweep", "Variant", "load_study",
+           "study_from_dict", "with_changes"]
