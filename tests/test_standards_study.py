@@ -62,6 +62,9 @@ def test_a_stricter_standard_never_needs_fewer_agents_and_today_falls_short(tmp_
     # today's roster under a stricter promise: the same customers, judged harder
     assert day_one.loc["80/10", "change_high"] < 0
     assert day_one.loc["more calls", "change_high"] < 0
+    # judged harder, no interval can newly meet the target
+    assert (day_one.loc[["80/10", "more calls"], "intervals_meeting_target"]
+            <= day_one.loc["base", "intervals_meeting_target"]).all()
     assert day_one.loc["90/20", "standard"] == "90% of phone: answer within 20s"
 
 

@@ -47,9 +47,11 @@ class Comparison:
         ``cost``, ``paid_hours``, their change from the base plan, and
         ``met`` (every standard met in simulation by the variant's plan).
     day_one : pandas.DataFrame
-        Variant x standard: the base roster's ``attainment`` with its CI
-        under the variant, the ``target`` and ``verdict`` at the standard's
-        scope, and ``change`` from the base with its paired CI
+        Variant x standard: the base roster's ``attainment`` over the
+        horizon with its CI under the variant, the ``target``, the share of
+        intervals whose mean meets it (``intervals_meeting_target``), the
+        ``verdict`` at the standard's scope, and ``change`` in attainment
+        from the base with its paired CI
         (``change_low``, ``change_high``).
     """
 
@@ -132,7 +134,9 @@ def _day_one_table(scenarios: dict[str, Scenario],
             rows.append({"variant": name, "standard": standard.label,
                          "target": standard.target, "attainment": row["attainment"],
                          "attainment_low": row["attainment_low"],
-                         "attainment_high": row["attainment_high"], "verdict": row["verdict"],
+                         "attainment_high": row["attainment_high"],
+                         "intervals_meeting_target": row["intervals_meeting_target"],
+                         "verdict": row["verdict"],
                          "change": mean, "change_low": low, "change_high": high})
     return pd.DataFrame(rows)
 
