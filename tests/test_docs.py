@@ -1,5 +1,6 @@
 """Every YAML example in docs/scenario.md validates (or, where marked
-``yaml invalid``, fails), so the format reference cannot drift from the code."""
+``yaml invalid``, fails), and the README's Python example runs, so the docs
+cannot drift from the code."""
 
 from __future__ import annotations
 
@@ -82,3 +83,16 @@ def test_every_scenario_example_in_the_reference(tmp_path):
         else:
             failures.append(f"block {number} ({body.splitlines()[0]}): {errors[-1]}")
     assert not failures, "\n".join(failures)
+
+
+def test_the_readme_python_example_runs(monkeypatch):
+    readme = (ROOT / "README.md").read_text()
+    code = re.search(r"From Python:\n\n```python\n(.*?)```", readme, re.S).group(1)
+    monkeypatch.chdir(ROOT)
+    namespace: dict = {}
+    exec(compile(code.replace("replications=20", "replications=2"), "README.md", "exec"),
+         namespace)
+    assert namespace["result"].standards["attainment"].between(0, 1).all()
+    busier, scenario = namespace["busier"], namespace["scenario"]
+    assert busier.resolved_contact_types[0].volumes.sum() > \
+        scenario.resolved_contact_types[0].volumes.sum()
