@@ -131,6 +131,25 @@ def test_a_sweep_is_a_variant_per_point_of_its_grid(tmp_path):
     assert busy.handle_time.mean == pytest.approx(264.0)
 
 
+def test_a_target_sweep_keeps_one_column_per_standard(tmp_path):
+    from svcsim.standards import sweep_table
+
+    path = write_study(tmp_path, [], sweep={"change": {
+        "standard": "80/20 over the day", "percent": [70, 90], "within": ["10s", "20s"]}})
+    loaded = load_study(path)
+    table = sweep_table(compare(loaded, FAST), loaded)
+    assert [c for c in table.columns if ":" in c] == ["today: 80/20 over the day",
+                                                      "planned: 80/20 over the day"]
+    assert table.notna().all().all()
+    rows = table.set_index(["percent", "within"])
+    # today's roster: a longer threshold is easier, whatever the target
+    assert (rows.xs(20.0, level="within")["today: 80/20 over the day"]
+            > rows.xs(10.0, level="within")["today: 80/20 over the day"]).all()
+    # each plan reaches its own point's target
+    for (percent, _), row in rows.iterrows():
+        assert row["planned: 80/20 over the day"] >= percent / 100
+
+
 def test_the_cost_of_each_point_of_service_never_falls_as_the_target_rises(tmp_path):
     from svcsim.standards import frontier
 

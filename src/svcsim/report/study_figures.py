@@ -52,33 +52,50 @@ def comparison_figure(result, study_name: str) -> Figure:
 
 def sweep_figure(table, result, loaded) -> Figure:
     """Left: agents planned against the swept value (a line per value of a
-    second swept field). Right: today's roster's attainment of each standard
-    against the swept value, with the base's target."""
+    second swept field). Middle: what each point's plan buys, its simulated
+    attainment of each standard against its agents. Right: today's roster's
+    attainment of each standard against the swept value. Dashed: today's
+    targets."""
     swept = list(next(iter(loaded.points.values())))
     x, series = swept[0], (swept[1] if len(swept) > 1 else None)
     groups = [(None, table)] if series is None else list(table.groupby(series, sort=False))
-    fig, (need, today) = plt.subplots(1, 2, figsize=(13, 4.2))
+    fig, (need, buys, today) = plt.subplots(1, 3, figsize=(16, 4.4))
+    labels = [standard.label for standard in loaded.base.standards]
     for k, (value, rows) in enumerate(groups):
         label = None if series is None else f"{series} {value}"
         need.plot(rows[x], rows["headcount"], "o-", color=PALETTE[k % len(PALETTE)],
                   label=label)
-        for m, column in enumerate(c for c in rows.columns if c.startswith("today: ")):
-            today.plot(rows[x], 100 * rows[column], "o-", color=PALETTE[(k + m) % len(PALETTE)],
-                       label=column[len("today: "):] + (f" ({label})" if label else ""))
-    for standard in loaded.base.standards:
-        today.axhline(100 * standard.target, color="black", lw=0.8, ls="--")
+        for m, standard in enumerate(labels):
+            color = PALETTE[(k + m) % len(PALETTE)]
+            name = standard + (f" ({label})" if label else "")
+            order = rows.sort_values("headcount")
+            buys.plot(order["headcount"], 100 * order[f"planned: {standard}"], "o:",
+                      color=color, label=name)
+            for point in order.to_dict("records"):
+                swept_value = point[x]
+                buys.annotate(f"{swept_value:g}" if isinstance(swept_value, float)
+                              else str(swept_value),
+                              (point["headcount"], 100 * point[f"planned: {standard}"]),
+                              textcoords="offset points", xytext=(4, 4), fontsize=7,
+                              color=color)
+            today.plot(rows[x], 100 * rows[f"today: {standard}"], "o-", color=color, label=name)
+    for ax in (buys, today):
+        for standard in loaded.base.standards:
+            ax.axhline(100 * standard.target, color="black", lw=0.8, ls="--")
+        ax.set_ylabel("% within standard")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7, frameon=False)
     need.set_xlabel(x)
     need.set_ylabel("agents planned")
     need.set_title("What each point needs")
     need.grid(alpha=0.3)
+    buys.set_xlabel(f"agents planned (labels: {x})")
+    buys.set_title("What each point's plan reaches")
     today.set_xlabel(x)
-    today.set_ylabel("% within standard")
-    today.set_title("Today's roster at each point (dashed: today's targets)")
-    today.grid(alpha=0.3)
-    today.legend(fontsize=7, frameon=False)
+    today.set_title("Today's roster at each point")
     if series is not None:
         need.legend(fontsize=8, frameon=False)
-    fig.suptitle(loaded.study.name)
+    fig.suptitle(f"{loaded.study.name} (dashed: today's targets)")
     fig.tight_layout()
     return fig
 

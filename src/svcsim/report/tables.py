@@ -233,7 +233,7 @@ def sweep_text(table: pd.DataFrame, base, study_name: str) -> str:
     """The sweep's points: what each needs and what today's roster reaches."""
     shown = table.copy()
     for column in shown.columns:
-        if column.startswith("today: "):
+        if column.startswith(("today: ", "planned: ")):
             shown[column] = shown[column].map(_pct)
     shown["cost"] = shown["cost"].map(lambda v: _num(v, 0))
     shown["paid_hours"] = shown["paid_hours"].map(lambda v: _num(v, 1))
@@ -242,8 +242,9 @@ def sweep_text(table: pd.DataFrame, base, study_name: str) -> str:
                                   "met": "met in simulation"})
     return "\n".join([
         f"Sweep: {study_name} (base: {base['headcount']} agents, cost {base['cost']:,.0f})", "",
-        "Agents and cost each point needs (planned, verified in simulation); 'today:' is the "
-        "base roster's attainment at that point", shown.to_string(index=False)])
+        "Agents and cost each point needs (planned, verified in simulation); 'planned:' is that "
+        "plan's attainment, 'today:' the base roster's, of the point's version of each standard",
+        shown.to_string(index=False)])
 
 
 def frontier_text(result, study_name: str) -> str:

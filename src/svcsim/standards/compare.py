@@ -52,7 +52,8 @@ class Comparison:
         intervals whose mean meets it (``intervals_meeting_target``), the
         ``verdict`` at the standard's scope, and ``change`` in attainment
         from the base with its paired CI
-        (``change_low``, ``change_high``).
+        (``change_low``, ``change_high``); and ``planned_attainment``, the
+        variant's own plan's attainment of the standard.
     """
 
     plans: pd.DataFrame
@@ -76,7 +77,7 @@ def compare(loaded: LoadedStudy, settings: SolverSettings | None = None, workers
         today[name] = simulate(scenario, staffing=staffing, replications=study.replications,
                                seed=study.seed, workers=workers)
         step()
-    return Comparison(_plans_table(plans), _day_one_table(scenarios, today))
+    return Comparison(_plans_table(plans), _day_one_table(scenarios, today, plans))
 
 
 def plan_each(scenarios: dict[str, Scenario], loaded: LoadedStudy,
@@ -118,13 +119,14 @@ def _plans_table(plans: dict[str, Plan]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _day_one_table(scenarios: dict[str, Scenario],
-                   today: dict[str, SimulationResult]) -> pd.DataFrame:
+def _day_one_table(scenarios: dict[str, Scenario], today: dict[str, SimulationResult],
+                   plans: dict[str, Plan]) -> pd.DataFrame:
     base = today[BASE].replication_attainment
     level = today[BASE].level
     rows = []
     for name, result in today.items():
         mine = result.replication_attainment
+        planned = plans[name].simulation.standards
         for i, standard in enumerate(scenarios[name].standards):
             row = result.standards.iloc[i]
             ours = mine[mine["standard"] == i].sort_values("replication")["attainment"]
@@ -137,22 +139,29 @@ def _day_one_table(scenarios: dict[str, Scenario],
                          "attainment_high": row["attainment_high"],
                          "intervals_meeting_target": row["intervals_meeting_target"],
                          "verdict": row["verdict"],
-                         "change": mean, "change_low": low, "change_high": high})
+                         "change": mean, "change_low": low, "change_high": high,
+                         "planned_attainment": planned.iloc[i]["attainment"]})
     return pd.DataFrame(rows)
 
 
 def sweep_table(result: Comparison, loaded: LoadedStudy) -> pd.DataFrame:
     """One row per sweep point: the swept values (numbers where they read as
     one: ``x1.2`` as 1.2, ``15s`` as 15 seconds, ``80%`` as 80), the planned
-    headcount and cost, and today's roster's attainment of each standard."""
+    headcount and cost, and per standard of the base (named by its label
+    there, whatever target or threshold the point gives it) the attainment
+    of today's roster (``today: ...``) and of the point's own plan
+    (``planned: ...``)."""
     plans = result.plans.set_index("variant")
     day = result.day_one
     rows = []
     for name, values in loaded.points.items():
         row = {key: as_number(value) for key, value in values.items()}
         row.update(plans.loc[name, ["headcount", "cost", "paid_hours", "met"]].to_dict())
-        for item in day[day["variant"] == name].itertuples():
-            row[f"today: {item.standard}"] = item.attainment
+        mine = day[day["variant"] == name]
+        for standard, item in zip(loaded.base.standards, mine.itertuples(), strict=True):
+            row[f"today: {standard.label}"] = item.attainment
+        for standard, item in zip(loaded.base.standards, mine.itertuples(), strict=True):
+            row[f"planned: {standard.label}"] = item.planned_attainment
         rows.append(row)
     return pd.DataFrame(rows)
 
