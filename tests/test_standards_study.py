@@ -215,3 +215,22 @@ def test_a_study_written_in_python_and_a_scenario_with_changes(tmp_path):
         study_from_dict({"name": "none", "base": "base.yaml"}, base_dir=tmp_path)
     with pytest.raises(svcsim.ScenarioError, match=r"changes\[0\].channel: no channel 'fone'"):
         with_changes(tmp_path / "base.yaml", [{"channel": "fone", "volume": "x1.2"}])
+
+
+def test_the_same_scenario_plans_the_same_and_is_planned_once(tmp_path):
+    import pandas as pd
+
+    from svcsim.plan import plan
+    from svcsim.standards.compare import plan_each
+
+    loaded = load_study(write_study(tmp_path, [], sweep={"change": {
+        "channel": "phone", "volume": ["x1.0", "x1.1"]}}))
+    steps = []
+    plans = plan_each({"base": loaded.base, **loaded.variants}, loaded, FAST, 1,
+                      lambda: steps.append(1))
+    assert plans["volume x1.0"] is plans["base"]  # the x1.0 point is the base
+    assert plans["volume x1.1"] is not plans["base"] and len(steps) == 3
+    again = plan(loaded.base, replications=loaded.study.replications, seed=loaded.study.seed,
+                 settings=FAST)
+    pd.testing.assert_frame_equal(again.roster.shifts, plans["base"].roster.shifts)
+    pd.testing.assert_frame_equal(again.simulation.standards, plans["base"].simulation.standards)

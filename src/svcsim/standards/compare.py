@@ -83,11 +83,14 @@ def compare(loaded: LoadedStudy, settings: SolverSettings | None = None, workers
 def plan_each(scenarios: dict[str, Scenario], loaded: LoadedStudy,
               settings: SolverSettings | None, workers: int,
               step: Callable[[], None]) -> dict[str, Plan]:
-    """The plan of each scenario, with the study's replications and seed."""
-    plans = {}
+    """The plan of each scenario, with the study's replications and seed. A
+    scenario equal to one already planned (a sweep's ``x1.0`` point is the
+    base) reuses its plan: the same scenario and seed plan the same."""
+    plans: dict[str, Plan] = {}
     for name, scenario in scenarios.items():
-        plans[name] = plan(scenario, replications=loaded.study.replications,
-                           seed=loaded.study.seed, settings=settings, workers=workers)
+        same = next((plans[done] for done in plans if scenarios[done] == scenario), None)
+        plans[name] = same or plan(scenario, replications=loaded.study.replications,
+                                   seed=loaded.study.seed, settings=settings, workers=workers)
         step()
     return plans
 
