@@ -82,3 +82,20 @@ def test_a_day_standard_is_met_in_simulation_with_fewer_agents_than_every_interv
     assert daily.analytic_headcount < daily.interval_headcount  # the analytic comparison
     [held] = daily.roster.service.itertuples()
     assert held.attainment >= 0.8 and held.lowest_interval >= 0.5
+
+
+def test_a_trim_that_saves_cost_at_the_same_headcount_is_kept():
+    # the bank hotline's repair ends at 55 agents; trimming where every half
+    # hour has slack keeps 55 agents but shortens shifts, and that is kept
+    from conftest import SCENARIOS
+
+    scenario = svcsim.load_scenario(SCENARIOS / "bank_hotline.yaml")
+    result = plan(scenario, replications=10, seed=7, settings=SolverSettings(time_limit_s=10))
+    steps = result.history.drop_duplicates("iteration")
+    trims = steps[steps["iteration"].astype(str).str.startswith("trim")]
+    kept = trims[~trims["action"].str.endswith("(undone: not kept)")]
+    assert result.met and not kept.empty
+    raises = steps[~steps["iteration"].astype(str).str.startswith("trim")]
+    same = raises[raises["headcount"] == result.roster.headcount]
+    assert result.roster.cost < same["cost"].max()
+    assert deficit(scenario, result.simulation, 0) == 0.0

@@ -305,10 +305,12 @@ def _trim(scenario: Scenario, roster: Roster, result: SimulationResult,
                                        "every standard has slack")
     worse = any(deficit(scenario, trimmed, i) > deficit(scenario, result, i) + 1e-9
                 for i in range(len(scenario.standards)))
-    if not worse and trimmed_roster.headcount < roster.headcount:
-        say(f"trim kept: {trimmed_roster.headcount} agents")
+    # fewest agents first, then least cost: the roster model's own order
+    cheaper = (trimmed_roster.headcount, trimmed_roster.cost) < (roster.headcount, roster.cost)
+    if not worse and cheaper:
+        say(f"trim kept: {trimmed_roster.headcount} agents, cost {trimmed_roster.cost:,.0f}")
         return trimmed_roster, trimmed, candidate
-    say("trim undone: a standard slipped")
+    say("trim undone: " + ("a standard slipped" if worse else "no fewer agents, no lower cost"))
     return None
 
 
