@@ -12,7 +12,8 @@ from svcsim.report.figures import PALETTE, plt
 def comparison_figure(result, study_name: str) -> Figure:
     """Left: planned agents per variant, base first. Right: the base roster's
     attainment of each standard under each variant, with its CI, against
-    the variant's target."""
+    the variant's target, labelled (up to two standards) with its verdict
+    and the share of intervals on target."""
     plans, day = result.plans, result.day_one
     variants = list(plans["variant"])
     fig, (need, today) = plt.subplots(1, 2, figsize=(13, 0.55 * len(variants) + 2.6),
@@ -39,7 +40,15 @@ def comparison_figure(result, study_name: str) -> Figure:
         today.errorbar(x, ys, xerr=err, fmt="o", color=PALETTE[k % len(PALETTE)], capsize=3,
                        label=rows["standard"].iloc[0] if len(standards) > 1 else None)
         today.scatter(100 * rows["target"], ys, marker="|", s=200, color="black", zorder=3)
+        if len(standards) > 2:
+            continue  # labels would crowd: the printed table has them
+        for yy, row in zip(ys, rows.itertuples(), strict=True):
+            today.annotate(f"{row.verdict}; {row.intervals_meeting_target:.0%} of intervals "
+                           "on target", (100 * row.attainment, yy), textcoords="offset points",
+                           xytext=(0, 7), ha="center", fontsize=7, color="0.25")
     today.set_yticks(y, variants)
+    today.set_ylim(-0.6, len(variants) - 0.3)  # room for the labels above the top row
+    today.margins(x=0.2)
     today.set_xlabel("% within standard, today's roster (95% CI); | = the variant's target")
     today.set_title("Day one with today's roster")
     today.grid(axis="x", alpha=0.3)
