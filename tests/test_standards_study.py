@@ -226,11 +226,14 @@ def test_the_same_scenario_plans_the_same_and_is_planned_once(tmp_path):
     loaded = load_study(write_study(tmp_path, [], sweep={"change": {
         "channel": "phone", "volume": ["x1.0", "x1.1"]}}))
     steps = []
-    plans = plan_each({"base": loaded.base, **loaded.variants}, loaded, FAST, 1,
+    # two processes: the plans run side by side and still plan as alone
+    plans = plan_each({"base": loaded.base, **loaded.variants}, loaded, FAST, 2,
                       lambda: steps.append(1))
     assert plans["volume x1.0"] is plans["base"]  # the x1.0 point is the base
     assert plans["volume x1.1"] is not plans["base"] and len(steps) == 3
-    again = plan(loaded.base, replications=loaded.study.replications, seed=loaded.study.seed,
-                 settings=FAST)
-    pd.testing.assert_frame_equal(again.roster.shifts, plans["base"].roster.shifts)
-    pd.testing.assert_frame_equal(again.simulation.standards, plans["base"].simulation.standards)
+    for name, scenario in [("base", loaded.base), ("volume x1.1", loaded.variants["volume x1.1"])]:
+        alone = plan(scenario, replications=loaded.study.replications, seed=loaded.study.seed,
+                     settings=FAST)
+        pd.testing.assert_frame_equal(alone.roster.shifts, plans[name].roster.shifts)
+        pd.testing.assert_frame_equal(alone.simulation.standards,
+                                      plans[name].simulation.standards)

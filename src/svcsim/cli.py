@@ -308,7 +308,8 @@ def _study_command(command):
                      show_default=True,
                      help="Roster solver time per pool and plan iteration, seconds."),
         click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
-                     help="Local processes for replications."),
+                     help="Local processes: variants are planned side by side on them "
+                          "(the same plans as one by one)."),
         click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
                      help="Folder for the tables and chart [default: out/<study file name>]."),
     ]):

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 
 import pandas as pd
@@ -83,16 +84,37 @@ def compare(loaded: LoadedStudy, settings: SolverSettings | None = None, workers
 def plan_each(scenarios: dict[str, Scenario], loaded: LoadedStudy,
               settings: SolverSettings | None, workers: int,
               step: Callable[[], None]) -> dict[str, Plan]:
-    """The plan of each scenario, with the study's replications and seed. A
-    scenario equal to one already planned (a sweep's ``x1.0`` point is the
-    base) reuses its plan: the same scenario and seed plan the same."""
-    plans: dict[str, Plan] = {}
+    """The plan of each scenario, with the study's replications and seed.
+
+    A scenario equal to one already planned (a sweep's ``x1.0`` point is the
+    base) reuses its plan: the same scenario and seed plan the same. With
+    ``workers`` above 1 and several scenarios to plan, the plans run side by
+    side on that many local processes (a plan is mostly roster solving on one
+    core, which replications in parallel would not speed up); every plan is
+    the same as when planned alone. ``step()`` is called as each plan ends.
+    """
+    firsts: dict[str, str] = {}  # scenario name -> the first equal scenario's name
     for name, scenario in scenarios.items():
-        same = next((plans[done] for done in plans if scenarios[done] == scenario), None)
-        plans[name] = same or plan(scenario, replications=loaded.study.replications,
-                                   seed=loaded.study.seed, settings=settings, workers=workers)
+        firsts[name] = next(done for done in scenarios if scenarios[done] == scenario)
+    distinct = [name for name in scenarios if firsts[name] == name]
+    study = loaded.study
+    planned: dict[str, Plan] = {}
+    if workers > 1 and len(distinct) > 1:
+        with ProcessPoolExecutor(max_workers=min(workers, len(distinct))) as pool:
+            futures = {pool.submit(plan, scenarios[name], replications=study.replications,
+                                   seed=study.seed, settings=settings): name
+                       for name in distinct}
+            for future in as_completed(futures):
+                planned[futures[future]] = future.result()
+                step()
+    else:
+        for name in distinct:
+            planned[name] = plan(scenarios[name], replications=study.replications,
+                                 seed=study.seed, settings=settings, workers=workers)
+            step()
+    for _ in range(len(scenarios) - len(distinct)):
         step()
-    return plans
+    return {name: planned[firsts[name]] for name in scenarios}
 
 
 def steps(total: int, progress: Progress | None) -> Callable[[], None]:
