@@ -46,13 +46,14 @@ def test_ecommerce_peak_is_a_peak_day_of_10k_to_20k_contacts():
 @pytest.mark.parametrize(
     ("text", "seconds"),
     [("20s", 20), ("4m", 240), ("1.5h", 5400), ("24h", 86400), ("2d", 172800), (30, 30),
-     ("90 seconds", 90), (".5h", 1800)],
+     ("90 seconds", 90), (".5h", 1800), ("1h30m", 5400), ("2m 30s", 150), ("1d12h", 129600)],
 )
 def test_durations_parse_in_human_units(text, seconds):
     assert parse_duration(text) == seconds
 
 
-@pytest.mark.parametrize("bad", ["-5s", "20", "4 weeks", "", True, None, "1h30"])
+@pytest.mark.parametrize("bad", ["-5s", "20", "4 weeks", "", True, None, "1h30",
+                                 "1h 30 weeks", "1h-30m"])
 def test_bad_durations_are_rejected(bad):
     with pytest.raises(ValueError, match="duration"):
         parse_duration(bad)

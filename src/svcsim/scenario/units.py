@@ -1,4 +1,5 @@
-"""Human units in scenario files: durations (``20s``, ``4m``, ``1.5h``), clock
+"""Human units in scenario files: durations (``20s``, ``4m``, ``1.5h``,
+``1h30m``), clock
 times (``08:30``) and shares (``30%`` or ``0.3``).
 
 Inside svcsim every time is a float number of seconds; these parsers are the
@@ -18,29 +19,32 @@ _UNIT_SECONDS = {
     "h": 3600.0, "hr": 3600.0, "hrs": 3600.0, "hour": 3600.0, "hours": 3600.0,
     "d": 86400.0, "day": 86400.0, "days": 86400.0,
 }
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)\s*([a-z]+)\s*$", re.IGNORECASE)
+_PART = r"(\d+(?:\.\d*)?|\.\d+)\s*([a-z]+)"
+_DURATION = re.compile(rf"^\s*{_PART}(?:\s*{_PART})*\s*$", re.IGNORECASE)
+_DURATION_PART = re.compile(_PART, re.IGNORECASE)
 _CLOCK = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*$")
+_UNIT_PATTERN = r"(s|sec|secs|seconds?|m|min|mins|minutes?|h|hr|hrs|hours?|d|days?)"
 DURATION_PATTERN = (
-    r"^\s*(\d+(\.\d*)?|\.\d+)\s*"
-    r"(s|sec|secs|seconds?|m|min|mins|minutes?|h|hr|hrs|hours?|d|days?)\s*$"
+    rf"^\s*(\d+(\.\d*)?|\.\d+)\s*{_UNIT_PATTERN}(\s*(\d+(\.\d*)?|\.\d+)\s*{_UNIT_PATTERN})*\s*$"
 )
 CLOCK_PATTERN = r"^\s*\d{1,2}:\d{2}\s*$"
 
 
 def parse_duration(value: Any) -> float:
-    """Return a duration in seconds from ``20s``, ``4m``, ``1.5h``, ``24h``, ``2d``
-    or a bare number (already seconds). Negative durations are rejected."""
+    """Return a duration in seconds from ``20s``, ``4m``, ``1.5h``, ``24h``, ``2d``,
+    a sum of such parts (``1h30m``, ``2m 30s``) or a bare number (already
+    seconds). Negative durations are rejected."""
     if isinstance(value, bool):
         raise ValueError(f"expected a duration such as '20s', '4m' or '1.5h', got {value!r}")
     if isinstance(value, (int, float)):
         seconds = float(value)
     elif isinstance(value, str):
-        match = _DURATION.match(value)
-        if not match or match.group(2).lower() not in _UNIT_SECONDS:
+        parts = _DURATION_PART.findall(value) if _DURATION.match(value) else []
+        if not parts or any(unit.lower() not in _UNIT_SECONDS for _, unit in parts):
             raise ValueError(
-                f"expected a duration such as '20s', '4m', '1.5h' or '24h', got {value!r}"
+                f"expected a duration such as '20s', '4m', '1.5h' or '1h30m', got {value!r}"
             )
-        seconds = float(match.group(1)) * _UNIT_SECONDS[match.group(2).lower()]
+        seconds = sum(float(number) * _UNIT_SECONDS[unit.lower()] for number, unit in parts)
     else:
         raise ValueError(f"expected a duration such as '20s', '4m' or '1.5h', got {value!r}")
     if seconds < 0 or seconds != seconds or seconds == float("inf"):
