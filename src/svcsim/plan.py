@@ -60,9 +60,13 @@ class Plan:
         with standards held over a day or the week, what the usual method
         would have needed (equal to ``analytic_headcount`` otherwise).
     met : bool
-        Every staffing-limited standard is met in simulation.
+        Every standard is met in simulation (False when one is missed,
+        whether staffing could move it or not: see ``notes``).
     notes : list of str
         Standards that could not be met, and why.
+    stuck : tuple of int
+        Positions of the standards found not staffing-limited: more agents
+        where they fell short did not move them.
     """
 
     roster: Roster
@@ -72,6 +76,7 @@ class Plan:
     met: bool
     notes: list[str]
     interval_headcount: int = 0
+    stuck: tuple[int, ...] = ()
 
 
 def plan(scenario: Scenario, replications: int = 10, seed: int = 7, max_iterations: int = 8,
@@ -155,7 +160,8 @@ def plan(scenario: Scenario, replications: int = 10, seed: int = 7, max_iteratio
         say("rostering interval by interval, for comparison")
         interval_headcount = schedule_roster(scenario, held.interval_need, settings).headcount
     return Plan(roster, result, pd.concat(history, ignore_index=True), analytic_headcount,
-                met=not still and not stuck, notes=notes, interval_headcount=interval_headcount)
+                met=not still and not stuck, notes=notes, interval_headcount=interval_headcount,
+                stuck=tuple(sorted(stuck)))
 
 
 def _cheapest_best(scenario: Scenario, tried: list, stuck: dict[int, str]):

@@ -11,9 +11,11 @@ from svcsim.report.figures import PALETTE, plt
 
 def comparison_figure(result, study_name: str) -> Figure:
     """Left: planned agents per variant, base first. Right: the base roster's
-    attainment of each standard under each variant, with its CI, against
-    the variant's target, labelled (up to two standards) with its verdict
-    and the share of intervals on target."""
+    attainment of each standard the study changes or moves under each
+    variant, with its CI, against the variant's target, labelled (up to two
+    standards) with its verdict and the share of intervals on target."""
+    from svcsim.standards.compare import moved_standards
+
     plans, day = result.plans, result.day_one
     variants = list(plans["variant"])
     fig, (need, today) = plt.subplots(1, 2, figsize=(13, 0.55 * len(variants) + 2.6),
@@ -21,15 +23,17 @@ def comparison_figure(result, study_name: str) -> Figure:
     y = np.arange(len(variants))[::-1]
     colors = [PALETTE[7] if v == "base" else PALETTE[0] for v in variants]
     need.barh(y, plans["headcount"], color=colors)
-    for yy, count, change in zip(y, plans["headcount"], plans["headcount_change"], strict=True):
-        label = f"{count}" + (f" ({change:+d})" if change else "")
+    for yy, count, change, todays in zip(y, plans["headcount"], plans["headcount_change"],
+                                         plans["todays_roster"], strict=True):
+        label = f"{count}" + (f" ({change:+d})" if change else "") + (
+            ", today's roster suffices" if todays else "")
         need.text(count, yy, f" {label}", va="center", fontsize=9)
     need.set_yticks(y, variants)
-    need.set_xlim(0, plans["headcount"].max() * 1.25)
+    need.set_xlim(0, plans["headcount"].max() * (1.6 if plans["todays_roster"].any() else 1.25))
     need.set_xlabel("agents planned to meet the variant's standards")
     need.set_title("What it needs")
     index = day.groupby("variant", sort=False).cumcount()  # standard number in its variant
-    standards = sorted(set(index))
+    standards = moved_standards(day)
     offsets = np.linspace(-0.25, 0.25, len(standards)) if len(standards) > 1 else [0.0]
     for k, offset in zip(standards, offsets, strict=True):
         rows = day[index == k]
@@ -43,17 +47,20 @@ def comparison_figure(result, study_name: str) -> Figure:
         if len(standards) > 2:
             continue  # labels would crowd: the printed table has them
         for yy, row in zip(ys, rows.itertuples(), strict=True):
-            today.annotate(f"{row.verdict}; {row.intervals_meeting_target:.0%} of intervals "
+            share = 100 * row.intervals_meeting_target  # 99.7 is not shown as 100
+            today.annotate(f"{row.verdict}; {share:.3g}% of intervals "
                            "on target", (100 * row.attainment, yy), textcoords="offset points",
                            xytext=(0, 7), ha="center", fontsize=7, color="0.25")
     today.set_yticks(y, variants)
     today.set_ylim(-0.6, len(variants) - 0.3)  # room for the labels above the top row
     today.margins(x=0.2)
+    today.set_xlim(right=min(today.get_xlim()[1], 102))
     today.set_xlabel("% within standard, today's roster (95% CI); | = the variant's target")
     today.set_title("Day one with today's roster")
     today.grid(axis="x", alpha=0.3)
-    if len(standards) > 1:
-        today.legend(loc="lower left", fontsize=7, frameon=False)
+    if len(standards) > 1:  # below the axis, clear of the points
+        today.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), fontsize=8,
+                     frameon=False, ncol=1 if len(standards) > 4 else 2)
     fig.suptitle(study_name)
     fig.tight_layout()
     return fig

@@ -196,7 +196,10 @@ def plan_text(result, scenario: Scenario) -> str:
 
 
 def comparison_text(result, study_name: str) -> str:
-    """What each variant needs, and what today's roster reaches under it."""
+    """What each variant needs, and what today's roster reaches under it (the
+    standards the study changes or moves; the CSV has every one)."""
+    from svcsim.standards.compare import moved_standards
+
     plans = result.plans
     need = pd.DataFrame({
         "variant": plans["variant"], "agents": plans["headcount"],
@@ -205,7 +208,13 @@ def comparison_text(result, study_name: str) -> str:
         "cost change": plans["cost_change"].map(lambda v: f"{v:+,.0f}"),
         "met in simulation": plans["met"].map({True: "yes", False: "NO"}),
     })
+    enough = [f"{row.variant}: today's roster does as well in simulation as its own plan of "
+              f"{row.own_plan_headcount} agents, on every standard staffing moves"
+              for row in plans.itertuples() if row.todays_roster]
     day = result.day_one
+    shown = moved_standards(day)
+    day = day[day.groupby("variant", sort=False).cumcount().isin(shown)]
+    left_out = len(result.day_one) // len(plans) - len(shown)
     today = pd.DataFrame({
         "variant": day["variant"], "standard": day["standard"],
         "target": day["target"].map(_pct),
@@ -218,15 +227,37 @@ def comparison_text(result, study_name: str) -> str:
             f"{100 * c:+.1f} [{100 * lo:+.1f}, {100 * hi:+.1f}]" for c, lo, hi
             in zip(day["change"], day["change_low"], day["change_high"], strict=True)],
     })
-    return "\n".join([
-        f"Study: {study_name}", "",
-        "What each variant needs (planned and verified in simulation)",
-        need.to_string(index=False), "",
-        "Day one: today's (base) roster under each variant, changes against the base with "
-        "common random numbers",
-        today.to_string(index=False),
-        "(attainment over the horizon; the verdict is at the standard's scope: held in every "
-        "interval, it is missed when some interval's CI lies below the target)"])
+    lines = [f"Study: {study_name}", "",
+             "What each variant needs (planned and verified in simulation)",
+             need.to_string(index=False)]
+    lines += enough
+    lines += _not_staffing_limited(plans)
+    lines += ["", "Day one: today's (base) roster under each variant, changes against the base "
+              "with common random numbers", today.to_string(index=False),
+              "(attainment over the horizon; the verdict is at the standard's scope: held in "
+              "every interval, it is missed when some interval's CI lies below the target)"]
+    if left_out:
+        which = "1 standard" if left_out == 1 else f"{left_out} standards"
+        lines.append(f"({which} that no variant changes or moves by 0.05 points left out; "
+                     "day_one.csv has every one)")
+    return "\n".join(lines)
+
+
+def _not_staffing_limited(plans: pd.DataFrame) -> list[str]:
+    """A line per standard some plan could not meet because more agents did
+    not move it, naming the variants (or every one)."""
+    variants: dict[str, list[str]] = {}
+    for row in plans.itertuples():
+        labels = row.not_staffing_limited if isinstance(row.not_staffing_limited, str) else ""
+        for label in filter(None, labels.split("; ")):
+            variants.setdefault(label, []).append(row.variant)
+    if not variants:
+        return []
+    lines = ["Missed however many agents (more did not move them in simulation):"]
+    for label, names in variants.items():
+        which = "every variant" if len(names) == len(plans) else ", ".join(names)
+        lines.append(f"  {label} ({which})")
+    return lines
 
 
 def sweep_text(table: pd.DataFrame, base, study_name: str) -> str:

@@ -22,11 +22,11 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from svcsim.plan import Plan, plan, staffing_of
+from svcsim.plan import Plan, deficit, plan, staffing_of
 from svcsim.roster import SolverSettings
 from svcsim.scenario import Scenario
 from svcsim.sim import SimulationResult, simulate
@@ -45,8 +45,13 @@ class Comparison:
     ----------
     plans : pandas.DataFrame
         One row per variant (``base`` first): planned ``headcount``,
-        ``cost``, ``paid_hours``, their change from the base plan, and
-        ``met`` (every standard met in simulation by the variant's plan).
+        ``cost``, ``paid_hours``, their change from the base plan, ``met``
+        (every standard met in simulation by the variant's plan), and
+        ``todays_roster``: True when today's roster is the answer, as it
+        does in simulation as well as the variant's own plan on every
+        standard staffing moves, for less (``own_plan_headcount`` is that
+        plan's headcount); ``not_staffing_limited``, the labels of the
+        standards more agents did not move (joined by ``"; "``).
     day_one : pandas.DataFrame
         Variant x standard: the base roster's ``attainment`` over the
         horizon with its CI under the variant, the ``target``, the share of
@@ -78,7 +83,36 @@ def compare(loaded: LoadedStudy, settings: SolverSettings | None = None, workers
         today[name] = simulate(scenario, staffing=staffing, replications=study.replications,
                                seed=study.seed, workers=workers)
         step()
-    return Comparison(_plans_table(plans), _day_one_table(scenarios, today, plans))
+    answers = {name: _todays_if_enough(scenarios[name], planned, plans[BASE], today[name])
+               for name, planned in plans.items()}
+    return Comparison(_plans_table(scenarios, answers, plans), _day_one_table(scenarios, today, answers))
+
+
+def _todays_if_enough(scenario: Scenario, planned: Plan, base: Plan,
+                      today: SimulationResult) -> Plan:
+    """The variant's answer: today's roster when, simulated under the variant,
+    it is no further from any target than the variant's own plan (standards
+    the plan found not staffing-limited aside) and is fewer agents or as many
+    for less; else the variant's plan.
+
+    The planner climbs from the variant's analytic requirement, which may
+    overshoot a staged or deferred standard that today's roster already
+    holds, so a variant must never be reported to need more than today."""
+    if planned is base:
+        return planned
+    cheaper = (base.roster.headcount, base.roster.cost) < (planned.roster.headcount,
+                                                            planned.roster.cost)
+    movable = [i for i in range(len(scenario.standards)) if i not in planned.stuck]
+    enough = all(deficit(scenario, today, i) <= deficit(scenario, planned.simulation, i) + 1e-9
+                 for i in movable)
+    if not (cheaper and enough):
+        return planned
+    why = (f"today's roster ({base.roster.headcount} agents) does as well in simulation as "
+           f"the variant's own plan ({planned.roster.headcount} agents)")
+    met = not planned.stuck and all(deficit(scenario, today, i) <= 1e-9
+                                    for i in range(len(scenario.standards)))
+    return replace(planned, roster=base.roster, simulation=today, met=met,
+                   notes=[why, *planned.notes])
 
 
 def plan_each(scenarios: dict[str, Scenario], loaded: LoadedStudy,
@@ -132,7 +166,8 @@ def steps(total: int, progress: Progress | None) -> Callable[[], None]:
     return step
 
 
-def _plans_table(plans: dict[str, Plan]) -> pd.DataFrame:
+def _plans_table(scenarios: dict[str, Scenario], plans: dict[str, Plan],
+                 own: dict[str, Plan]) -> pd.DataFrame:
     rows = []
     base = plans[BASE].roster
     for name, planned in plans.items():
@@ -140,7 +175,11 @@ def _plans_table(plans: dict[str, Plan]) -> pd.DataFrame:
         rows.append({"variant": name, "headcount": roster.headcount, "cost": roster.cost,
                      "paid_hours": roster.paid_hours,
                      "headcount_change": roster.headcount - base.headcount,
-                     "cost_change": roster.cost - base.cost, "met": planned.met})
+                     "cost_change": roster.cost - base.cost, "met": planned.met,
+                     "todays_roster": name != BASE and roster is base,
+                     "own_plan_headcount": own[name].roster.headcount,
+                     "not_staffing_limited": "; ".join(
+                         scenarios[name].standards[i].label for i in planned.stuck)})
     return pd.DataFrame(rows)
 
 
@@ -167,6 +206,20 @@ def _day_one_table(scenarios: dict[str, Scenario], today: dict[str, SimulationRe
                          "change": mean, "change_low": low, "change_high": high,
                          "planned_attainment": planned.iloc[i]["attainment"]})
     return pd.DataFrame(rows)
+
+
+def moved_standards(day_one: pd.DataFrame, least: float = 0.0005) -> list[int]:
+    """Positions of the standards a study is about: those some variant
+    changes (its label differs from the base's) or moves (today's roster's
+    attainment changes by ``least`` or more, 0.05 points by default); every
+    standard when none is. What the printed table and the chart show of a
+    study of many standards."""
+    position = day_one.groupby("variant", sort=False).cumcount()
+    base = day_one[day_one["variant"] == BASE].set_index(position[day_one["variant"] == BASE])
+    label = base.loc[position, "standard"].to_numpy()
+    moved = (day_one["standard"].to_numpy() != label) | (day_one["change"].abs() >= least)
+    shown = sorted(set(position[moved]))
+    return shown or sorted(set(position))
 
 
 def sweep_table(result: Comparison, loaded: LoadedStudy) -> pd.DataFrame:
