@@ -18,7 +18,9 @@ def comparison_figure(result, study_name: str) -> Figure:
 
     plans, day = result.plans, result.day_one
     variants = list(plans["variant"])
-    fig, (need, today) = plt.subplots(1, 2, figsize=(13, 0.55 * len(variants) + 2.6),
+    shown = moved_standards(day)
+    legend_h = 0.2 * len(shown) if len(shown) > 1 else 0.0  # the legend sits below
+    fig, (need, today) = plt.subplots(1, 2, figsize=(13, 0.55 * len(variants) + 2.6 + legend_h),
                                       gridspec_kw={"width_ratios": [1, 1.4]})
     y = np.arange(len(variants))[::-1]
     colors = [PALETTE[7] if v == "base" else PALETTE[0] for v in variants]
@@ -29,11 +31,11 @@ def comparison_figure(result, study_name: str) -> Figure:
             ", today's roster suffices" if todays else "")
         need.text(count, yy, f" {label}", va="center", fontsize=9)
     need.set_yticks(y, variants)
-    need.set_xlim(0, plans["headcount"].max() * (1.6 if plans["todays_roster"].any() else 1.25))
+    need.set_xlim(0, plans["headcount"].max() * (1.75 if plans["todays_roster"].any() else 1.25))
     need.set_xlabel("agents planned to meet the variant's standards")
     need.set_title("What it needs")
     index = day.groupby("variant", sort=False).cumcount()  # standard number in its variant
-    standards = moved_standards(day)
+    standards = shown
     offsets = np.linspace(-0.25, 0.25, len(standards)) if len(standards) > 1 else [0.0]
     for k, offset in zip(standards, offsets, strict=True):
         rows = day[index == k]
@@ -41,8 +43,10 @@ def comparison_figure(result, study_name: str) -> Figure:
         x = 100 * rows["attainment"].to_numpy()
         err = [x - 100 * rows["attainment_low"].to_numpy(),
                100 * rows["attainment_high"].to_numpy() - x]
+        label = rows["standard"].iloc[0] + (
+            " (today; variants change it)" if rows["standard"].nunique() > 1 else "")
         today.errorbar(x, ys, xerr=err, fmt="o", color=PALETTE[k % len(PALETTE)], capsize=3,
-                       label=rows["standard"].iloc[0] if len(standards) > 1 else None)
+                       label=label if len(standards) > 1 else None)
         today.scatter(100 * rows["target"], ys, marker="|", s=200, color="black", zorder=3)
         if len(standards) > 2:
             continue  # labels would crowd: the printed table has them
@@ -50,7 +54,8 @@ def comparison_figure(result, study_name: str) -> Figure:
             share = 100 * row.intervals_meeting_target  # 99.7 is not shown as 100
             today.annotate(f"{row.verdict}; {share:.3g}% of intervals "
                            "on target", (100 * row.attainment, yy), textcoords="offset points",
-                           xytext=(0, 7), ha="center", fontsize=7, color="0.25")
+                           xytext=(0, 7), fontsize=7, color="0.25",
+                           ha="right" if row.attainment > 0.97 else "center")  # inside the axes
     today.set_yticks(y, variants)
     today.set_ylim(-0.6, len(variants) - 0.3)  # room for the labels above the top row
     today.margins(x=0.2)
@@ -60,7 +65,7 @@ def comparison_figure(result, study_name: str) -> Figure:
     today.grid(axis="x", alpha=0.3)
     if len(standards) > 1:  # below the axis, clear of the points
         today.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), fontsize=8,
-                     frameon=False, ncol=1 if len(standards) > 4 else 2)
+                     frameon=False)
     fig.suptitle(study_name)
     fig.tight_layout()
     return fig
