@@ -14,7 +14,7 @@ def comparison_figure(result, study_name: str) -> Figure:
     attainment of each standard the study changes or moves under each
     variant, with its CI, against the variant's target, labelled (up to two
     standards) with its verdict and the share of intervals on target."""
-    from svcsim.standards.compare import moved_standards
+    from svcsim.standards.compare import moved_standards, standard_positions
 
     plans, day = result.plans, result.day_one
     variants = list(plans["variant"])
@@ -34,7 +34,7 @@ def comparison_figure(result, study_name: str) -> Figure:
     need.set_xlim(0, plans["headcount"].max() * (1.75 if plans["todays_roster"].any() else 1.25))
     need.set_xlabel("agents planned to meet the variant's standards")
     need.set_title("What it needs")
-    index = day.groupby("variant", sort=False).cumcount()  # standard number in its variant
+    index = standard_positions(day)
     standards = shown
     offsets = np.linspace(-0.25, 0.25, len(standards)) if len(standards) > 1 else [0.0]
     for k, offset in zip(standards, offsets, strict=True):

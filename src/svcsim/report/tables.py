@@ -198,7 +198,7 @@ def plan_text(result, scenario: Scenario) -> str:
 def comparison_text(result, study_name: str) -> str:
     """What each variant needs, and what today's roster reaches under it (the
     standards the study changes or moves; the CSV has every one)."""
-    from svcsim.standards.compare import moved_standards
+    from svcsim.standards.compare import moved_standards, standard_positions
 
     plans = result.plans
     need = pd.DataFrame({
@@ -213,8 +213,9 @@ def comparison_text(result, study_name: str) -> str:
               for row in plans.itertuples() if row.todays_roster]
     day = result.day_one
     shown = moved_standards(day)
-    day = day[day.groupby("variant", sort=False).cumcount().isin(shown)]
-    left_out = len(result.day_one) // len(plans) - len(shown)
+    positions = standard_positions(day)
+    left_out = positions.nunique() - len(shown)
+    day = day[positions.isin(shown)]
     today = pd.DataFrame({
         "variant": day["variant"], "standard": day["standard"],
         "target": day["target"].map(_pct),

@@ -208,13 +208,19 @@ def _day_one_table(scenarios: dict[str, Scenario], today: dict[str, SimulationRe
     return pd.DataFrame(rows)
 
 
+def standard_positions(day_one: pd.DataFrame) -> pd.Series:
+    """Each day-one row's standard by its position in its variant's scenario
+    (a variant keeps the base's standards in order, changed or not)."""
+    return day_one.groupby("variant", sort=False).cumcount()
+
+
 def moved_standards(day_one: pd.DataFrame, least: float = 0.0005) -> list[int]:
     """Positions of the standards a study is about: those some variant
     changes (its label differs from the base's) or moves (today's roster's
     attainment changes by ``least`` or more, 0.05 points by default); every
     standard when none is. What the printed table and the chart show of a
     study of many standards."""
-    position = day_one.groupby("variant", sort=False).cumcount()
+    position = standard_positions(day_one)
     base = day_one[day_one["variant"] == BASE].set_index(position[day_one["variant"] == BASE])
     label = base.loc[position, "standard"].to_numpy()
     moved = (day_one["standard"].to_numpy() != label) | (day_one["change"].abs() >= least)
