@@ -85,6 +85,8 @@ def validate(scenarios: tuple[Path, ...]) -> None:
             f"{volume:,.0f} contacts, {len(scenario.standards)} standards, "
             f"{len(scenario.pools)} pools"
         )
+        for message in scenario.routing_warnings():
+            click.echo(f"warning: {path}: {message}", err=True)
     if failed:
         sys.exit(EXIT_BAD_INPUT)
 

@@ -336,11 +336,25 @@ def _required_erlang_a(v, floor) -> np.ndarray:
 
     start = np.maximum(_required_erlang_c(lam * service, lam, service, target, t, floor), 1)
     cells = np.nonzero(lam > 0)[0]
+    out = np.zeros(lam.shape, dtype=np.int64)
+    out[cells] = smallest_meeting(meets, cells, start[cells])
+    return out.reshape(shape)
+
+
+def smallest_meeting(meets, cells: np.ndarray, start: np.ndarray) -> np.ndarray:
+    """The fewest agents meeting a test that agents can only help, per cell.
+
+    ``meets(cells, agents)`` says, for each cell, whether that many agents
+    meet it. From ``start`` (one count per cell in ``cells``) (usually within an agent or two of the answer)
+    gallop outwards to a bracket [fails, meets], then bisect; each round
+    evaluates only the cells still undecided.
+    """
+    start = np.asarray(start, dtype=np.int64)
     # Bracket per cell: ``low`` fails (-1: no count below ``high`` left to try),
     # ``high`` meets (``_UNKNOWN`` until one is found).
-    met = meets(cells, start[cells])
-    high = np.where(met, start[cells], _UNKNOWN)
-    low = np.where(met, _UNKNOWN, start[cells])
+    met = meets(cells, start)
+    high = np.where(met, start, _UNKNOWN)
+    low = np.where(met, _UNKNOWN, start)
     step = np.ones(len(cells), dtype=np.int64)
     while True:  # gallop: down from a count that meets, up from one that fails
         down = (low == _UNKNOWN) & (high > 0)
@@ -365,6 +379,4 @@ def _required_erlang_a(v, floor) -> np.ndarray:
         good = meets(cells[wide], mid)
         high[wide[good]] = mid[good]
         low[wide[~good]] = mid[~good]
-    out = np.zeros(lam.shape, dtype=np.int64)
-    out[cells] = high
-    return out.reshape(shape)
+    return high

@@ -35,7 +35,8 @@ import numpy as np
 import pandas as pd
 
 from svcsim.queueing.backlog import required_level
-from svcsim.queueing.erlang import erlang_a, erlang_c, required_agents
+from svcsim.queueing.erlang import erlang_a, erlang_c, required_agents, smallest_meeting
+from svcsim.queueing.priority import class_stretch
 from svcsim.queueing.streams import StageTarget, WorkStream, work_streams
 from svcsim.scenario import Scenario
 
@@ -146,17 +147,102 @@ def _size_immediate(
     if not targets:
         agents = np.ceil(load / scenario.planning.unstandarded_occupancy / concurrency - 1e-9)
         return _immediate_result(agents, rates, work, patience, concurrency, None, n, "occupancy")
+    classes = _classes(scenario, streams)
     best = np.zeros(n)
     binding = np.full(n, -1)
+    levels = []
     for i, target in enumerate(targets):
         slots = required_agents(rates, work, target.target, target.wait_s,
                                 mean_patience=patience, max_occupancy=max_occ)
         agents = np.ceil(np.asarray(slots, dtype=float) / concurrency - 1e-9)
+        if len(classes) > 1:
+            queue = _ClassQueue(scenario, classes, work, patience, concurrency)
+            agents, level = queue.size(target, agents, load / max_occ / concurrency
+                                       if max_occ else np.zeros(n))
+            levels.append(level)
         binding = np.where(agents > best, i, np.where(binding < 0, i, binding))
         best = np.maximum(best, agents)
     method = "erlang_a" if patience is not None else "erlang_c"
-    return _immediate_result(best, rates, work, patience, concurrency, (targets, binding), n,
-                             method)
+    result = _immediate_result(best, rates, work, patience, concurrency, (targets, binding), n,
+                               method)
+    if levels:  # the binding standard's level as its classes see it
+        result["service_level"] = np.where(
+            rates > 0, np.choose(np.maximum(binding, 0), [lv(best) for lv in levels]), np.nan)
+    return result
+
+
+def _classes(scenario: Scenario, streams: list[WorkStream]) -> list[list[WorkStream]]:
+    """Streams grouped into priority classes of their pool, best first: the
+    pool serves the best skill priority first, and within it the best tier
+    priority (docs/simulation.md, routing)."""
+    ranked: dict[tuple[int, int], list[WorkStream]] = {}
+    for stream in streams:
+        skill = next(priority for pool, priority in
+                     scenario.serving_pools(stream.contact, stream.stage)
+                     if pool.name == stream.pool)
+        ranked.setdefault((skill, stream.contact.priority), []).append(stream)
+    return [ranked[key] for key in sorted(ranked)]
+
+
+class _ClassQueue:
+    """A pool's pooled immediate traffic split into non-preemptive priority
+    classes (:mod:`svcsim.queueing.priority`), for sizing one standard."""
+
+    def __init__(self, scenario: Scenario, classes: list[list[WorkStream]], work, patience,
+                 concurrency: int):
+        self.members = [[(s.contact.name, _rates(scenario, s)) for s in group]
+                        for group in classes]
+        self.rates = [sum(rate for _, rate in group) for group in self.members]
+        self.scenario, self.work, self.patience = scenario, np.asarray(work, float), patience
+        self.concurrency = concurrency
+        self.total = sum(self.rates)
+
+    def level(self, target: StageTarget, agents: np.ndarray, cells: np.ndarray) -> np.ndarray:
+        """Share of the standard's contacts answered in time at ``agents`` (per cell)."""
+        slots = (np.asarray(agents) * self.concurrency).astype(int)
+        lam, work = self.total[cells], np.broadcast_to(self.work, self.total.shape)[cells]
+        patience = None if self.patience is None else \
+            np.broadcast_to(self.patience, self.total.shape)[cells]
+        carried = 1.0
+        if patience is not None:
+            carried = 1.0 - np.asarray(erlang_a(slots, lam, work, patience, 0.0).abandon_rate)
+        covered = {c.name for c in self.scenario.match(target.standard.contacts)}
+        stretch = class_stretch(slots, [r[cells] for r in self.rates], work, carried)
+        weighted, weight = np.zeros(len(cells)), np.zeros(len(cells))
+        for k, group in enumerate(self.members):
+            share = sum((rate[cells] for name, rate in group if name in covered),
+                        np.zeros(len(cells)))  # the class's contacts this standard covers
+            threshold = target.wait_s / stretch[k]
+            if patience is None:
+                level = erlang_c(slots, lam, work, threshold).service_level
+            else:
+                level = erlang_a(slots, lam, work, patience, threshold).service_level
+            weighted += share * np.asarray(level)
+            weight += share
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(weight > 0, weighted / np.where(weight > 0, weight, 1.0), 1.0)
+
+    def size(self, target: StageTarget, start: np.ndarray, floor: np.ndarray):
+        """Fewest agents per interval meeting ``target`` for its classes, from
+        the FCFS answer ``start``; and a function giving the level at any staffing."""
+        floor = np.ceil(np.asarray(floor, float) - 1e-9)
+        cells = np.nonzero(self.total > 0)[0]
+
+        def meets(where, agents):
+            return (self.level(target, agents, where) >= target.target - 1e-12) & \
+                (agents >= floor[where])
+
+        agents = np.zeros(len(self.total))
+        if cells.size:
+            agents[cells] = smallest_meeting(meets, cells, np.maximum(start[cells], 1))
+
+        def level_at(staffing: np.ndarray) -> np.ndarray:
+            out = np.full(len(self.total), np.nan)
+            if cells.size:
+                out[cells] = self.level(target, staffing[cells], cells)
+            return out
+
+        return agents, level_at
 
 
 def _pooled(scenario: Scenario, streams: list[WorkStream], attr) -> np.ndarray:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fnmatch
 from typing import Any, Literal
 
 import numpy as np
@@ -15,6 +14,7 @@ from svcsim.scenario.channels import Channel, ContactTypeSpec, Tier
 from svcsim.scenario.contact_types import ContactType
 from svcsim.scenario.errors import did_you_mean
 from svcsim.scenario.pools import Pool
+from svcsim.scenario.routing import matches, routing_warnings, serving_order
 from svcsim.scenario.shifts import ShiftRules
 from svcsim.scenario.standards import FIRST_RESPONSE, PROGRESS_UPDATE, RESOLUTION, Standard
 from svcsim.scenario.units import Duration, Share, format_clock
@@ -79,6 +79,7 @@ class Scenario(Spec):
         problems: list[str] = []
         resolved = _resolve_contact_types(self, problems)
         if not problems:
+            object.__setattr__(self, "_resolved", tuple(resolved))
             _check_standards(self, resolved, problems)
             _check_pools(self, resolved, problems)
         if problems:
@@ -144,17 +145,16 @@ class Scenario(Spec):
         raise KeyError(f"no pool '{name}'{did_you_mean(name, [p.name for p in self.pools])}")
 
     def serving_pools(self, contact: ContactType, stage: str | None = None) -> list[tuple[Pool, int]]:
-        """Pools that serve a contact type (and stage), best skill priority first."""
-        stage = stage or contact.stage_names[0]
-        found = []
-        for pool in self.pools:
-            for skill in pool.skills:
-                if (skill.stage in (None, stage)) and any(
-                    _matches(p, contact.name) for p in skill.contacts
-                ):
-                    found.append((pool, skill.priority))
-                    break
-        return sorted(found, key=lambda item: item[1])
+        """Pools that serve a contact type (and stage) with their skill priority
+        (queue order inside the pool), in pool-preference order: lowest
+        preference, then the most specialised pool, then the one listed first
+        (see :mod:`svcsim.scenario.routing`)."""
+        return serving_order(self.pools, self._resolved, contact,
+                             stage or contact.stage_names[0])
+
+    def routing_warnings(self) -> list[str]:
+        """Legal routing that is probably not meant (``svcsim validate`` prints it)."""
+        return routing_warnings(self.pools, self._resolved)
 
     def standards_for(self, contact: ContactType) -> list[Standard]:
         """Standards whose patterns cover a contact type."""
@@ -177,10 +177,7 @@ class Scenario(Spec):
         return type(self).model_validate(data, context={"revalidate": True})
 
 
-def _matches(pattern: str, name: str) -> bool:
-    if "/" not in pattern:
-        pattern = f"{pattern}/*"
-    return fnmatch.fnmatchcase(name, pattern)
+_matches = matches
 
 
 def _tier_share(tier: Tier, channel: str, n_tiers: int) -> float | None:

@@ -12,10 +12,14 @@ from svcsim.scenario.units import Duration, Share
 
 class Skill(Spec):
     """Contact types a pool may serve, with the order it serves them in
-    (priority 1 first) and, for multi-stage work, the stage."""
+    (priority 1 first), which pool they try first (preference 1 first) and,
+    for multi-stage work, the stage."""
 
     contacts: Patterns = Field(min_length=1)
-    priority: int = Field(1, ge=1, description="1 is served first")
+    priority: int = Field(1, ge=1, description="queue order inside the pool: 1 is served first")
+    preference: int | None = Field(
+        None, ge=1, description="pool preference: a contact tries the pool listing it with "
+        "the lowest preference first; default: the skill's priority")
     stage: str | None = Field(None, description="only this stage (default: every stage)")
 
 

@@ -139,7 +139,8 @@ class Engine:
             queues = []
             for s, stage in enumerate(contact.stage_names):
                 queue = Queue(len(self.queues), f"{contact.name}:{stage}", t, s,
-                              contact.channel, contact.concurrency, contact.head_start_s)
+                              contact.channel, contact.concurrency, contact.head_start_s,
+                              contact.priority)
                 handle, after = contact.stage_handle_time(stage)
                 queue.handle = Draws(handle, self._rng(contact.name, stage, "handle"))
                 if after is not None:
@@ -400,7 +401,8 @@ class Engine:
                                   and agent.load < queue.concurrency)
 
     def _best_queue(self, agent: Agent) -> Queue | None:
-        """Best skill priority level first; within it the longest credited wait."""
+        """Best skill priority level first; within it the best tier priority,
+        then the longest credited wait."""
         now = self.env.now
         for level in agent.pool.levels:
             best, best_key = None, None
@@ -409,7 +411,7 @@ class Engine:
                     continue
                 head = queue.head(now)
                 if head is not None:
-                    key = (head.ready_s - queue.head_start_s, queue.index)
+                    key = (queue.tier_priority, head.ready_s - queue.head_start_s, queue.index)
                     if best_key is None or key < best_key:
                         best, best_key = queue, key
             if best is not None:
@@ -417,7 +419,8 @@ class Engine:
         return None
 
     def _best_aged(self, agent: Agent) -> Queue | None:
-        """Dynamic priority: every ``aging_s`` of waiting lifts a contact one level."""
+        """Dynamic priority: every ``aging_s`` of waiting lifts a contact one skill
+        level; within a level, tier priority, then the longest credited wait."""
         now, aging = self.env.now, agent.pool.aging_s
         best, best_key = None, None
         for priority, queue in agent.pool.skills:
@@ -426,7 +429,8 @@ class Engine:
             head = queue.head(now)
             if head is not None:
                 credited = now - head.ready_s + queue.head_start_s
-                key = (priority - int(credited // aging), -credited, queue.index)
+                key = (priority - int(credited // aging), queue.tier_priority, -credited,
+                       queue.index)
                 if best_key is None or key < best_key:
                     best, best_key = queue, key
         return best

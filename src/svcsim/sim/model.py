@@ -69,10 +69,10 @@ class Queue:
 
     __slots__ = ("index", "name", "type_index", "stage", "channel", "concurrency", "pools",
                  "items", "handle", "after_work", "head_start_s", "on_abandon", "staged",
-                 "waiting", "area", "last_s")
+                 "waiting", "area", "last_s", "tier_priority")
 
     def __init__(self, index: int, name: str, type_index: int, stage: int, channel: str,
-                 concurrency: int, head_start_s: float):
+                 concurrency: int, head_start_s: float, tier_priority: int = 1):
         self.index = index
         self.name = name
         self.type_index = type_index
@@ -84,6 +84,7 @@ class Queue:
         self.handle: Draws | None = None
         self.after_work: Draws | None = None
         self.head_start_s = head_start_s
+        self.tier_priority = tier_priority  # 1 first, among queues of one skill level
         self.on_abandon = None
         self.staged = False  # its contact type has more than one stage
         # time-weighted count of waiting contacts: sum over time of the number
