@@ -74,6 +74,8 @@ class RunRecords:
     deflected: dict[int, np.ndarray] = field(default_factory=dict)
     # flat (pool index, start s, end s, share of an agent) per service
     services: array = field(default_factory=lambda: array("d"))
+    # flat (pool index, time s, agents present from then on) per change
+    present: array = field(default_factory=lambda: array("d"))
     queue_area_s: dict[str, float] = field(default_factory=dict)
     end_s: float = 0.0
 
@@ -378,13 +380,25 @@ class Engine:
         if agent.parked:
             self._unpark(agent)
         agent.load -= 1
+        if agent in pool.leaving:  # winding down: no new work, home when empty
+            if agent.load == 0:
+                del pool.leaving[agent]
+                self._go_home(pool)
+            return
+        if pool.owed > len(pool.leaving):  # a shift has ended: this agent goes
+            if agent.load == 0:
+                self._go_home(pool)
+            else:
+                pool.leaving[agent] = None
+            return
         if agent.load == 0:
             agent.channel = None
-            if pool.owed > 0:  # a shift has ended: go home instead of taking work
-                pool.owed -= 1
-                pool.on_duty -= 1
-                return
         self._pull(agent)
+
+    def _go_home(self, pool: Pool) -> None:
+        pool.owed -= 1
+        pool.on_duty -= 1
+        self.records.present.extend((pool.index, self.env.now, pool.on_duty))
 
     def _pull(self, agent: Agent) -> None:
         """Give a freed agent the best waiting contact it can take, or park it."""
@@ -461,6 +475,8 @@ class Engine:
         if target > present:
             cancel = min(pool.owed, target - present)
             pool.owed -= cancel
+            while len(pool.leaving) > pool.owed:  # stay after all: take work again
+                self._pull(pool.leaving.popitem()[0])
             for _ in range(target - present - cancel):
                 pool.on_duty += 1
                 agent = Agent(pool)
@@ -472,6 +488,12 @@ class Engine:
                 pool.on_duty -= 1
                 leave -= 1
             pool.owed += leave
+            for partial in pool.partial.values():  # chat agents with a free slot
+                while pool.owed > len(pool.leaving) and partial:
+                    agent = partial.popitem()[0]
+                    agent.parked = False
+                    pool.leaving[agent] = None
+        self.records.present.extend((pool.index, self.env.now, pool.on_duty))
 
     # -- endings --------------------------------------------------------------
     def _patience_over(self, event) -> None:

@@ -79,8 +79,9 @@ def timeline(log: pd.DataFrame, records: RunRecords, measure_from: float) -> Tim
 
 
 def interval_table(scenario: Scenario, log: pd.DataFrame, records: RunRecords) -> pd.DataFrame:
-    """Per interval x contact type: offered, answered, abandoned, deflected, ASA,
-    mean and 90th-percentile wait, abandonment rate."""
+    """Per interval x contact type: offered, answered, abandoned, deflected,
+    ``wait_sum_s`` (sum of the waits of answered contacts, s), ASA,
+    90th-percentile wait, abandonment rate (this replication's)."""
     n = scenario.n_intervals
     frames = []
     for t, contact in enumerate(scenario.resolved_contact_types):
@@ -96,6 +97,8 @@ def interval_table(scenario: Scenario, log: pd.DataFrame, records: RunRecords) -
             "abandoned": (mine["outcome"] == "abandoned").groupby(mine["interval"]).sum()
             .reindex(range(n), fill_value=0).to_numpy(),
             "deflected": records.deflected.get(t, np.zeros(n)),
+            "wait_sum_s": answered.groupby("interval")["wait_s"].sum()
+            .reindex(range(n), fill_value=0.0).to_numpy(),
             "asa_s": answered.groupby("interval")["wait_s"].mean().reindex(range(n)).to_numpy(),
             "wait_p90_s": mine.groupby("interval")["wait_s"].quantile(0.9).reindex(range(n))
             .to_numpy(),
@@ -231,22 +234,39 @@ def busy_until(times: np.ndarray, start: np.ndarray, end: np.ndarray,
     return ramp(start) - ramp(end)
 
 
+def present_until(times: np.ndarray, changes: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Agent-seconds present before each of ``times`` (s), for a head count
+    that becomes ``counts[i]`` at ``changes[i]`` (s, sorted) and holds until
+    the next change."""
+    held = np.diff(changes, append=changes[-1]) * counts
+    area = np.concatenate([[0.0], np.cumsum(held)])  # at each change
+    k = np.searchsorted(changes, times, side="right")  # changes at or before t
+    last = np.maximum(k - 1, 0)
+    return np.where(k > 0, area[last] + counts[last] * (times - changes[last]), 0.0)
+
+
 def pool_table(scenario: Scenario, on_duty: dict[str, np.ndarray], records: RunRecords,
                measure_from: float) -> pd.DataFrame:
-    """Per interval x pool: agents on duty, busy agent-seconds and occupancy
-    (a chat holding one of three slots counts a third of an agent)."""
+    """Per interval x pool: ``agents`` scheduled on duty, ``present_agent_s``
+    (agent-seconds present, counting agents finishing work after their shift),
+    ``busy_agent_s`` (a chat holding one of three slots counts a third of an
+    agent) and ``occupancy`` = busy / present, at most 1."""
     n, step = scenario.n_intervals, scenario.interval_s
     edges = np.arange(n + 1) * step
     services = np.frombuffer(records.services, dtype=float).reshape(-1, 4)
+    staff = np.frombuffer(records.present, dtype=float).reshape(-1, 3)
     frames = []
     for index, pool in enumerate(scenario.pools):
         mine = services[services[:, 0] == index]
         busy = np.diff(busy_until(edges, mine[:, 1] - measure_from,
                                   mine[:, 2] - measure_from, mine[:, 3]))
+        changes = staff[staff[:, 0] == index]
+        present = np.diff(present_until(edges, changes[:, 1] - measure_from, changes[:, 2])) \
+            if len(changes) else np.zeros(n)
         agents = on_duty.get(pool.name, np.zeros(n)).astype(float)
         with np.errstate(invalid="ignore", divide="ignore"):
-            occupancy = np.where(agents > 0, busy / (agents * step), np.nan)
+            occupancy = np.where(present > 0, busy / np.where(present > 0, present, 1.0), np.nan)
         frames.append(pd.DataFrame({"interval": np.arange(n), "pool": pool.name,
-                                    "agents": agents, "busy_agent_s": busy,
-                                    "occupancy": occupancy}))
+                                    "agents": agents, "present_agent_s": present,
+                                    "busy_agent_s": busy, "occupancy": occupancy}))
     return pd.concat(frames, ignore_index=True)

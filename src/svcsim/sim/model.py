@@ -134,7 +134,7 @@ class Pool:
     """Interchangeable agents with skills ordered by priority."""
 
     __slots__ = ("index", "name", "levels", "idle", "partial", "on_duty", "owed", "aging_s",
-                 "skills")
+                 "skills", "leaving")
 
     def __init__(self, index: int, name: str):
         self.index = index
@@ -144,5 +144,8 @@ class Pool:
         self.partial: dict[str, dict[Agent, None]] = {}  # chat agents with free slots
         self.on_duty = 0
         self.owed = 0  # agents to send home as soon as they are free
+        # owed agents already chosen (chat agents with chats in hand): they
+        # take no new work and go when their last chat ends
+        self.leaving: dict[Agent, None] = {}
         self.aging_s: float | None = None  # waiting that earns one priority level
         self.skills: list[tuple[int, Queue]] = []  # (skill priority, queue), best first

@@ -25,6 +25,7 @@ class RunTables:
     attainment: pd.DataFrame
     pools: pd.DataFrame
     contacts: pd.DataFrame | None
+    waits: pd.DataFrame | None = None  # contact_type, interval, wait_s per contact
 
 
 def run_one(scenario: Scenario, on_duty: dict[str, np.ndarray], entropy: int, replication: int,
@@ -45,6 +46,8 @@ def _measure(scenario: Scenario, on_duty: dict[str, np.ndarray], engine: Engine,
                                       engine.measure_from), engine.measure_from),
         pools=metrics.pool_table(scenario, on_duty, records, engine.measure_from),
         contacts=log if keep_contacts else None,
+        waits=log[["contact_type", "interval", "wait_s"]].astype(
+            {"interval": "int32", "wait_s": "float32"}),
     )
 
 

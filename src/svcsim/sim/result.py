@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from svcsim.scenario import Scenario
+from svcsim.sim.estimators import pooled_quantiles, ratio_estimates
 from svcsim.sim.replications import RunTables, t_interval
 
 
@@ -19,12 +20,16 @@ class SimulationResult:
     ----------
     intervals : pandas.DataFrame
         Interval x contact type, means over replications: ``offered``,
-        ``answered``, ``abandoned``, ``deflected`` (contacts per interval),
-        ``abandon_rate``, ``asa_s`` (mean wait of answered, s), ``wait_p90_s``,
-        and ``service_level`` with ``service_level_low`` / ``_high`` (the CI)
-        for the first standard covering the contact type (``standard``).
+        ``answered``, ``abandoned``, ``deflected`` (contacts per interval);
+        pooled over every replication's contacts, each with ``_low`` /
+        ``_high`` (the CI across replications): ``abandon_rate``, ``asa_s``
+        (mean wait of answered, s), ``wait_p90_s``; and ``service_level``
+        with ``service_level_low`` / ``_high`` for the first standard
+        covering the contact type (``standard``).
     pools : pandas.DataFrame
-        Interval x pool: ``agents`` on duty, ``busy_agent_s``, ``occupancy``.
+        Interval x pool: ``agents`` on duty (scheduled), ``present_agent_s``
+        (agent-seconds present, including agents finishing work after their
+        shift), ``busy_agent_s``, ``occupancy`` (busy / present, <= 1).
     standards : pandas.DataFrame
         One row per standard: ``attainment`` over the horizon with its CI,
         ``target``, and ``verdict``: ``met`` (the CI lies above the target),
@@ -33,7 +38,7 @@ class SimulationResult:
         Standard x interval attainment with CI (``interval = -1``: the horizon).
     contact_types : pandas.DataFrame
         One row per contact type (tier x channel) over the horizon: offered,
-        answered, abandoned per replication (means), ``asa_s``, and the
+        answered, abandoned per replication (means), ``asa_s`` (pooled), and the
         attainment of its first standard with CI.
     contacts : pandas.DataFrame or None
         The per-contact log with a ``replication`` column, when kept.
@@ -65,19 +70,29 @@ def summarise(scenario: Scenario, runs: list[RunTables], seed: int, level: float
         day=lambda t: t["interval"] // per_day)
     standard_days = _shares(days, ["standard", "day"], level)
     per_type = _shares(attainment, ["standard", "contact_type", "interval"], level)
-    intervals = _intervals(scenario, runs, per_type)
+    intervals = _intervals(scenario, runs, per_type, level)
     return SimulationResult(
         intervals=intervals,
-        pools=_stack([r.pools for r in runs]).groupby(["interval", "pool"], sort=False)
-        [["agents", "busy_agent_s", "occupancy"]].mean().reset_index(),
+        pools=_pools(runs),
         standards=_standards(scenario, standard_intervals, standard_days),
         standard_intervals=standard_intervals,
-        contact_types=_contact_types(scenario, intervals, per_type),
+        contact_types=_contact_types(scenario, runs, intervals, per_type, level),
         contacts=_stack([r.contacts for r in runs]) if runs and runs[0].contacts is not None
         else None,
         replications=len(runs), seed=seed, level=level, settings=settings,
         replication_attainment=_per_replication(attainment),
     )
+
+
+def _pools(runs: list[RunTables]) -> pd.DataFrame:
+    """Interval x pool, means over replications; occupancy pooled (busy over
+    present agent-seconds of every replication), so it never exceeds 1."""
+    table = _stack([r.pools for r in runs]).groupby(["interval", "pool"], sort=False)[
+        ["agents", "present_agent_s", "busy_agent_s"]].mean().reset_index()
+    present = table["present_agent_s"]
+    table["occupancy"] = np.where(present > 0, table["busy_agent_s"] / present.where(
+        present > 0, 1.0), np.nan)
+    return table
 
 
 def _per_replication(attainment: pd.DataFrame) -> pd.DataFrame:
@@ -119,11 +134,24 @@ def _primary_standards(scenario: Scenario) -> dict[str, int]:
     return primary
 
 
-def _intervals(scenario: Scenario, runs: list[RunTables], per_type: pd.DataFrame) -> pd.DataFrame:
+def _intervals(scenario: Scenario, runs: list[RunTables], per_type: pd.DataFrame,
+               level: float) -> pd.DataFrame:
+    """Counts are means per replication; ASA, abandonment rate and the 90th
+    percentile wait are pooled over replications' contacts, with CIs
+    (:mod:`svcsim.sim.estimators`)."""
+    keys = ["interval", "contact_type"]
     stacked = _stack([r.intervals for r in runs])
-    table = stacked.groupby(["interval", "contact_type"], sort=False)[
-        ["offered", "answered", "abandoned", "deflected", "abandon_rate", "asa_s", "wait_p90_s"]
-    ].mean().reset_index()
+    table = stacked.groupby(keys, sort=False)[
+        ["offered", "answered", "abandoned", "deflected"]].mean().reset_index()
+    table = _with_estimate(table, ratio_estimates(stacked, keys, "wait_sum_s", "answered", level),
+                           keys, "asa_s")
+    table = _with_estimate(table, ratio_estimates(stacked, keys, "abandoned", "offered", level),
+                           keys, "abandon_rate")
+    table["abandon_rate_high"] = table["abandon_rate_high"].clip(upper=1.0)
+    waits = _stack([r.waits for r in runs if r.waits is not None])
+    p90 = pooled_quantiles(waits, keys, "wait_s", 0.9, level) if len(waits) else \
+        pd.DataFrame(columns=[*keys, "value", "low", "high"])
+    table = _with_estimate(table, p90, keys, "wait_p90_s")
     table["start"] = np.asarray(scenario.interval_labels())[table["interval"]]
     primary = _primary_standards(scenario)
     levels = per_type.set_index(["standard", "contact_type", "interval"])
@@ -140,19 +168,38 @@ def _intervals(scenario: Scenario, runs: list[RunTables], per_type: pd.DataFrame
         pd.DataFrame(rows, index=table.index)
     columns = ["interval", "start", "contact_type", "offered", "answered", "abandoned",
                "deflected", "abandon_rate", "asa_s", "wait_p90_s", "service_level",
-               "service_level_low", "service_level_high", "standard"]
+               "service_level_low", "service_level_high", "standard",
+               "asa_s_low", "asa_s_high", "abandon_rate_low", "abandon_rate_high",
+               "wait_p90_s_low", "wait_p90_s_high"]
     return table[columns]
 
 
-def _contact_types(scenario: Scenario, intervals: pd.DataFrame,
-                   per_type: pd.DataFrame) -> pd.DataFrame:
+def _with_estimate(table: pd.DataFrame, estimate: pd.DataFrame, keys: list[str],
+                   name: str) -> pd.DataFrame:
+    """Join an estimate's ``value``/``low``/``high`` as ``name``, ``name_low``,
+    ``name_high``; every such quantity is >= 0, so is its CI."""
+    estimate = estimate.assign(low=estimate["low"].clip(lower=0.0)).rename(columns={"value": name, "low": f"{name}_low",
+                                        "high": f"{name}_high"})
+    estimate["contact_type"] = estimate["contact_type"].astype(str)
+    return table.astype({"contact_type": str}).merge(estimate, on=keys, how="left")
+
+
+def _contact_types(scenario: Scenario, runs: list[RunTables], intervals: pd.DataFrame,
+                   per_type: pd.DataFrame, level: float) -> pd.DataFrame:
+    """Per contact type over the horizon; ASA and abandonment pooled over
+    replications' contacts (ratios of sums), with CIs."""
     primary = _primary_standards(scenario)
     whole = per_type[per_type["interval"] == -1].set_index(["standard", "contact_type"])
+    totals = _stack([r.intervals for r in runs]).groupby(
+        ["contact_type", "replication"], sort=False)[
+        ["offered", "answered", "abandoned", "wait_sum_s"]].sum().reset_index()
+    asa_ci = ratio_estimates(totals, ["contact_type"], "wait_sum_s", "answered", level) \
+        .set_index("contact_type")
     rows = []
     for contact in scenario.resolved_contact_types:
         mine = intervals[intervals["contact_type"] == contact.name]
         offered, answered = mine["offered"].sum(), mine["answered"].sum()
-        asa = (mine["asa_s"] * mine["answered"]).sum() / answered if answered else np.nan
+        asa = asa_ci.loc[contact.name, "value"] if contact.name in asa_ci.index else np.nan
         key = (primary.get(contact.name), contact.name)
         level = whole.loc[key] if key in whole.index else None
         rows.append((contact.channel, contact.tier, contact.name, offered, answered,
