@@ -17,23 +17,27 @@ from svcsim.scenario.pools import Pool
 from svcsim.scenario.routing import matches, routing_warnings, serving_order
 from svcsim.scenario.shifts import ShiftRules
 from svcsim.scenario.standards import FIRST_RESPONSE, PROGRESS_UPDATE, RESOLUTION, Standard
-from svcsim.scenario.units import Duration, Share, format_clock
+from svcsim.scenario.units import Duration, Share, format_clock, format_duration
 
 _BEHAVIOUR = ("handle_time", "after_contact_work", "patience", "deflection", "fcr",
               "repeat_delay", "retry")
+
+
+INTERVALS_S = (900.0, 1800.0, 3600.0)
+"""Planning grids svcsim supports: 15-minute, 30-minute and hourly intervals."""
 
 
 class Horizon(Spec):
     """The planning grid: ``days`` days of intervals of ``interval`` seconds."""
 
     days: int = Field(1, ge=1, le=7, description="1 (a day) to 7 (a week)")
-    interval: Duration = Field(900.0, description="15m or 30m")
+    interval: Duration = Field(900.0, description="15m, 30m or 1h")
     first_day: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
 
     @model_validator(mode="after")
     def _grid(self) -> Horizon:
-        if self.interval not in (900.0, 1800.0):
-            raise ValueError(f"interval must be 15m or 30m, got {self.interval:g}s")
+        if self.interval not in INTERVALS_S:
+            raise ValueError(f"interval must be 15m, 30m or 1h, got {format_duration(self.interval)}")
         return self
 
 
@@ -77,6 +81,7 @@ class Scenario(Spec):
     @model_validator(mode="after")
     def _resolve(self) -> Scenario:
         problems: list[str] = []
+        object.__setattr__(self, "shift_rules", _on_grid(self.shift_rules, self.interval_s))
         resolved = _resolve_contact_types(self, problems)
         if not problems:
             object.__setattr__(self, "_resolved", tuple(resolved))
@@ -178,6 +183,16 @@ class Scenario(Spec):
 
 
 _matches = matches
+
+
+def _on_grid(rules: dict[str, ShiftRules], interval_s: float) -> dict[str, ShiftRules]:
+    """Shift rules that leave ``start_granularity`` unset start shifts on the
+    planning grid when it is coarser than the 15-minute default (hourly
+    intervals: shifts start on the hour); copies, the caller's are unchanged."""
+    return {name: rule.model_copy(update={"start_granularity": interval_s})
+            if "start_granularity" not in rule.model_fields_set
+            and rule.start_granularity % interval_s else rule
+            for name, rule in rules.items()}
 
 
 def _tier_share(tier: Tier, channel: str, n_tiers: int) -> float | None:
@@ -363,8 +378,11 @@ def _check_pools(scenario: Scenario, resolved: list[ContactType], problems: list
         seen.add(pool.name)
         rules = scenario.shift_rules.get(pool.shift_rules or "")
         if rules is not None and rules.start_granularity % scenario.interval_s:
-            problems.append(f"shift_rules.{pool.shift_rules}.start_granularity: must be a "
-                            f"multiple of the {scenario.interval_s / 60:g}-minute interval")
+            step = format_duration(scenario.interval_s)
+            problems.append(f"shift_rules.{pool.shift_rules}.start_granularity: "
+                            f"{format_duration(rules.start_granularity)} is not a multiple of "
+                            f"the {step} interval; use {step} or a multiple of it, or leave "
+                            "it out to start shifts on the interval grid")
         if pool.shift_rules is not None and pool.shift_rules not in scenario.shift_rules:
             problems.append(f"pools[{i}].shift_rules: no rules '{pool.shift_rules}'"
                             f"{did_you_mean(pool.shift_rules, scenario.shift_rules)} in "
