@@ -98,3 +98,46 @@ def test_an_unsupported_interval_is_a_clear_error(tmp_path):
     path = helpdesk(tmp_path, edited(forty_five))
     result = run("validate", str(path))
     assert_clean_error(result, str(path), "horizon", "15m, 30m or 1h", "45m")
+
+
+# -- trunk lines ---------------------------------------------------------------------
+
+def test_a_channel_with_trunks_validates_and_simulates_blocked_calls(tmp_path):
+    def lines(data):
+        data["channels"]["phone"]["trunks"] = 6
+
+    path = helpdesk(tmp_path, edited(lines))
+    result = run("requirements", str(path), "--out", str(tmp_path / "req"), "--format", "csv",
+                 "--by", "contact-type")
+    assert result.returncode == 0, result.stderr
+    rows = pd.read_csv(tmp_path / "req" / "requirements_by_contact_type.csv")
+    busy = rows[rows["volume"] > 0]
+    assert set(busy["method"]) == {"erlang_k"} and (busy["required_agents"] <= 6).all()
+    result = run("simulate", str(path), "--out", str(tmp_path / "sim"), "--replications", "3")
+    assert result.returncode == 0, result.stderr
+    intervals = pd.read_csv(tmp_path / "sim" / "intervals.csv")
+    assert intervals["blocked"].sum() > 0
+
+
+def test_bad_trunks_are_clear_errors_and_write_nothing(tmp_path):
+    for value, message in ((0, "must be >= 1, got 0"), (-3, "must be >= 1, got -3"),
+                           ("ten", "must be a whole number, got 'ten'"),
+                           (2.5, "must be a whole number, got 2.5")):
+        def lines(data, value=value):
+            data["channels"]["phone"]["trunks"] = value
+
+        path = helpdesk(tmp_path, edited(lines))
+        out = tmp_path / "out"
+        result = run("requirements", str(path), "--out", str(out))
+        assert_clean_error(result, str(path), "channels.phone.trunks", message)
+        assert not out.exists()
+
+    def deferred(data):
+        data["channels"]["email"] = {"kind": "deferred", "trunks": 10,
+                                     "handle_time": {"dist": "exponential", "mean": "5m"}}
+
+    path = helpdesk(tmp_path, edited(deferred))
+    result = run("simulate", str(path), "--out", str(tmp_path / "out"))
+    assert_clean_error(result, str(path), "channels.email", "trunks",
+                       "give trunks only to immediate channels")
+    assert not (tmp_path / "out").exists()

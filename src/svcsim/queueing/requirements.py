@@ -35,15 +35,16 @@ import numpy as np
 import pandas as pd
 
 from svcsim.queueing.backlog import required_level
-from svcsim.queueing.erlang import erlang_a, erlang_c, required_agents, smallest_meeting
-from svcsim.queueing.priority import class_stretch
+from svcsim.queueing.blocking import erlang_k
+from svcsim.queueing.classes import ClassQueue
+from svcsim.queueing.erlang import erlang_a, erlang_c, required_agents
 from svcsim.queueing.streams import StageTarget, WorkStream, work_streams
 from svcsim.scenario import Scenario
 
 CONTACT_COLUMNS = [
     "interval", "start", "contact_type", "stage", "channel", "tier", "pool", "method",
     "volume", "aht_s", "workload_agents", "required_agents", "service_level", "asa_s",
-    "abandon_rate", "occupancy", "standard",
+    "abandon_rate", "occupancy", "standard", "block_rate",
 ]
 POOL_COLUMNS = [
     "interval", "start", "pool", "volume", "aht_s", "workload_agents", "required_agents",
@@ -146,8 +147,12 @@ def _size_immediate(
     max_occ = scenario.planning.max_occupancy
     if not targets:
         agents = np.ceil(load / scenario.planning.unstandarded_occupancy / concurrency - 1e-9)
-        return _immediate_result(agents, rates, work, patience, concurrency, None, n, "occupancy")
-    classes = _classes(scenario, streams)
+        lines = ClassQueue(scenario, streams, work, patience).lines
+        if lines is not None:  # agents beyond the lines would have nothing to answer
+            agents = np.minimum(agents, np.ceil(lines / concurrency - 1e-9))
+        return _immediate_result(agents, rates, work, patience, concurrency, None, n, "occupancy",
+                                 lines)
+    queue = ClassQueue(scenario, streams, work, patience)
     best = np.zeros(n)
     binding = np.full(n, -1)
     levels = []
@@ -155,94 +160,21 @@ def _size_immediate(
         slots = required_agents(rates, work, target.target, target.wait_s,
                                 mean_patience=patience, max_occupancy=max_occ)
         agents = np.ceil(np.asarray(slots, dtype=float) / concurrency - 1e-9)
-        if len(classes) > 1:
-            queue = _ClassQueue(scenario, classes, work, patience, concurrency)
+        if queue.needed:  # priority classes or trunk lines: size as they serve
             agents, level = queue.size(target, agents, load / max_occ / concurrency
                                        if max_occ else np.zeros(n))
             levels.append(level)
         binding = np.where(agents > best, i, np.where(binding < 0, i, binding))
         best = np.maximum(best, agents)
     method = "erlang_a" if patience is not None else "erlang_c"
+    if queue.lines is not None:
+        method = "erlang_k"
     result = _immediate_result(best, rates, work, patience, concurrency, (targets, binding), n,
-                               method)
+                               method, queue.lines)
     if levels:  # the binding standard's level as its classes see it
         result["service_level"] = np.where(
             rates > 0, np.choose(np.maximum(binding, 0), [lv(best) for lv in levels]), np.nan)
     return result
-
-
-def _classes(scenario: Scenario, streams: list[WorkStream]) -> list[list[WorkStream]]:
-    """Streams grouped into priority classes of their pool, best first: the
-    pool serves the best skill priority first, and within it the best tier
-    priority (docs/simulation.md, routing)."""
-    ranked: dict[tuple[int, int], list[WorkStream]] = {}
-    for stream in streams:
-        skill = next(priority for pool, priority in
-                     scenario.serving_pools(stream.contact, stream.stage)
-                     if pool.name == stream.pool)
-        ranked.setdefault((skill, stream.contact.priority), []).append(stream)
-    return [ranked[key] for key in sorted(ranked)]
-
-
-class _ClassQueue:
-    """A pool's pooled immediate traffic split into non-preemptive priority
-    classes (:mod:`svcsim.queueing.priority`), for sizing one standard."""
-
-    def __init__(self, scenario: Scenario, classes: list[list[WorkStream]], work, patience,
-                 concurrency: int):
-        self.members = [[(s.contact.name, _rates(scenario, s)) for s in group]
-                        for group in classes]
-        self.rates = [sum(rate for _, rate in group) for group in self.members]
-        self.scenario, self.work, self.patience = scenario, np.asarray(work, float), patience
-        self.concurrency = concurrency
-        self.total = sum(self.rates)
-
-    def level(self, target: StageTarget, agents: np.ndarray, cells: np.ndarray) -> np.ndarray:
-        """Share of the standard's contacts answered in time at ``agents`` (per cell)."""
-        slots = (np.asarray(agents) * self.concurrency).astype(int)
-        lam, work = self.total[cells], np.broadcast_to(self.work, self.total.shape)[cells]
-        patience = None if self.patience is None else \
-            np.broadcast_to(self.patience, self.total.shape)[cells]
-        carried = 1.0
-        if patience is not None:
-            carried = 1.0 - np.asarray(erlang_a(slots, lam, work, patience, 0.0).abandon_rate)
-        covered = {c.name for c in self.scenario.match(target.standard.contacts)}
-        stretch = class_stretch(slots, [r[cells] for r in self.rates], work, carried)
-        weighted, weight = np.zeros(len(cells)), np.zeros(len(cells))
-        for k, group in enumerate(self.members):
-            share = sum((rate[cells] for name, rate in group if name in covered),
-                        np.zeros(len(cells)))  # the class's contacts this standard covers
-            threshold = target.wait_s / stretch[k]
-            if patience is None:
-                level = erlang_c(slots, lam, work, threshold).service_level
-            else:
-                level = erlang_a(slots, lam, work, patience, threshold).service_level
-            weighted += share * np.asarray(level)
-            weight += share
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(weight > 0, weighted / np.where(weight > 0, weight, 1.0), 1.0)
-
-    def size(self, target: StageTarget, start: np.ndarray, floor: np.ndarray):
-        """Fewest agents per interval meeting ``target`` for its classes, from
-        the FCFS answer ``start``; and a function giving the level at any staffing."""
-        floor = np.ceil(np.asarray(floor, float) - 1e-9)
-        cells = np.nonzero(self.total > 0)[0]
-
-        def meets(where, agents):
-            return (self.level(target, agents, where) >= target.target - 1e-12) & \
-                (agents >= floor[where])
-
-        agents = np.zeros(len(self.total))
-        if cells.size:
-            agents[cells] = smallest_meeting(meets, cells, np.maximum(start[cells], 1))
-
-        def level_at(staffing: np.ndarray) -> np.ndarray:
-            out = np.full(len(self.total), np.nan)
-            if cells.size:
-                out[cells] = self.level(target, staffing[cells], cells)
-            return out
-
-        return agents, level_at
 
 
 def _pooled(scenario: Scenario, streams: list[WorkStream], attr) -> np.ndarray:
@@ -259,6 +191,7 @@ def _immediate_result(
     agents: np.ndarray, rates: np.ndarray, work: np.ndarray | float,
     patience: np.ndarray | None, concurrency: int,
     binding: tuple[tuple[StageTarget, ...], np.ndarray] | None, n: int, method: str,
+    lines: np.ndarray | None = None,
 ) -> dict[str, np.ndarray | list[str]]:
     slots = (agents * concurrency).astype(int)
     threshold = np.zeros(n)
@@ -267,11 +200,15 @@ def _immediate_result(
         targets, index = binding
         threshold = np.array([targets[i].wait_s for i in index])
         labels = [targets[i].standard.label for i in index]
-    if patience is not None:
+    blocking = np.zeros(n)
+    if lines is not None:
+        result = erlang_k(slots, rates, work, lines, threshold, patience)
+        blocking = np.asarray(result.blocking)
+    elif patience is not None:
         result = erlang_a(slots, rates, work, patience, threshold)
     else:
         result = erlang_c(slots, rates, work, threshold)
-    busy = rates * work * (1.0 - np.asarray(result.abandon_rate))
+    busy = rates * work * (1.0 - np.asarray(result.abandon_rate) - blocking)
     with np.errstate(invalid="ignore", divide="ignore"):
         occupancy = np.where(slots > 0, busy / np.maximum(slots, 1), np.nan)
     idle = rates <= 0
@@ -281,6 +218,7 @@ def _immediate_result(
         np.full(n, np.nan),
         "asa_s": np.where(idle, np.nan, result.asa),
         "abandon_rate": np.where(idle, np.nan, result.abandon_rate),
+        "block_rate": np.where(idle, np.nan, blocking),
         "occupancy": occupancy,
         "standard": labels,
         "method": [method] * n,
@@ -316,6 +254,7 @@ def _size_deferred(scenario: Scenario, stream: WorkStream) -> dict[str, np.ndarr
         "service_level": np.where(stream.volumes > 0, on_time, np.nan),
         "asa_s": np.full(n, np.nan),
         "abandon_rate": np.zeros(n),
+        "block_rate": np.zeros(n),
         "occupancy": np.full(n, np.nan),
         "standard": [label] * n,
         "method": ["backlog"] * n,

@@ -80,6 +80,9 @@ class Channel(Behaviour):
 
     kind: Literal["immediate", "deferred"]
     concurrency: int = Field(1, ge=1, le=20, description="contacts an agent holds at once (chat)")
+    trunks: int | None = Field(
+        None, ge=1, description="lines: contacts the channel holds at once, waiting plus in "
+        "service; an arrival finding all busy is blocked. None = unlimited")
     arrivals: Arrivals | None = Field(None, description="split over tiers by their shares")
     opening_hours: OpeningHours | None = Field(None, description="default: the scenario's")
 
@@ -89,6 +92,9 @@ class Channel(Behaviour):
             raise ValueError("a deferred channel has no patience: its items wait in a backlog")
         if self.kind == "deferred" and self.retry is not None:
             raise ValueError("a deferred channel has no abandonment, so no retry")
+        if self.kind == "deferred" and self.trunks is not None:
+            raise ValueError("trunks: a deferred channel's items wait in a backlog, not on a "
+                             "line; give trunks only to immediate channels (phone)")
         if self.arrivals is not None and self.arrivals.follow_up is not None:
             raise ValueError(
                 "a follow-up is generated per tier: give it under contact_types "

@@ -41,6 +41,7 @@ class ContactType:
     calendar: Calendar
     forecast_cv: float
     follow_up: FollowUp | None
+    trunks: int | None = None  # lines of its channel, shared by every tier of it
 
     @property
     def assisted_volumes(self) -> np.ndarray:

@@ -304,6 +304,7 @@ def _contact_type(
         repeat_delay=merged["repeat_delay"], retry=merged["retry"], stages=spec.stages,
         calendar=calendar, forecast_cv=arrivals.forecast_cv if arrivals else 0.0,
         follow_up=arrivals.follow_up if arrivals else None,
+        trunks=channel.trunks,
     )
 
 

@@ -14,6 +14,9 @@ Routing
 * A freed agent takes, among the queues its pool serves, from the best skill
   priority level first; within a level the contact with the longest credited
   wait (waiting time plus its tier's ``head start``), first come first served.
+* Trunks: a channel with ``trunks`` holds that many contacts at once,
+  waiting plus in service (until the end of the first stage's handle time,
+  or abandoning); an arrival finding every line busy is blocked.
 * Chat: an agent holds up to ``concurrency`` chats of one channel; chats go
   to an agent with chats in hand and a free slot before an idle one, keeping
   idle agents free for other work. Handle time is the elapsed time a chat
@@ -34,6 +37,7 @@ from svcsim.scenario import Scenario
 from svcsim.sim.arrivals import draw_arrivals
 from svcsim.sim.model import (
     ABANDONED,
+    BLOCKED,
     DONE,
     FIRST,
     REPEAT,
@@ -136,6 +140,7 @@ class Engine:
         self.retry_delay: list[Draws | None] = []
         self.luck: list[np.random.Generator] = []
         self.patience_timer: list[bool] = []
+        self.lines: dict[str, list[int]] = {}  # channel -> [lines busy, trunks]
         levels: dict[str, dict[int, list[Queue]]] = {p.name: {} for p in self.pools}
         for t, contact in enumerate(self.types):
             queues = []
@@ -170,7 +175,11 @@ class Engine:
             queues[0].on_abandon = self._abandoned_with_retry if retries else self._abandoned
             # a retry must happen when patience runs out, not when the queue
             # is next looked at: such contacts get a timer
-            self.patience_timer.append(retries and patience is not None)
+            # so must a line held by a customer who hangs up
+            self.patience_timer.append((retries or contact.trunks is not None)
+                                       and patience is not None)
+            if contact.trunks is not None:
+                self.lines[contact.channel] = [0, contact.trunks]
         for pool, spec in zip(self.pools, scenario.pools, strict=True):
             pool.levels = [levels[pool.name][p] for p in sorted(levels[pool.name])]
             pool.skills = [(p, q) for p in sorted(levels[pool.name]) for q in levels[pool.name][p]]
@@ -268,6 +277,13 @@ class Engine:
         measured = self.measure_from <= now < self.measure_to
         contact = Contact(len(self.records.contacts), t, origin, now, abandon, measured)
         self.records.contacts.append(contact)
+        lines = self.lines.get(self.types[t].channel)
+        if lines is not None:
+            if lines[0] >= lines[1]:  # every line busy: the caller hears busy tone
+                contact.state = BLOCKED
+                return
+            lines[0] += 1
+            contact.line = True
         if measured:
             if patience is None:
                 self.pending += 1
@@ -341,8 +357,15 @@ class Engine:
             free.contact = contact  # type: ignore[attr-defined]
             free.callbacks.append(self._stage_ended)
 
+    def _release(self, contact: Contact) -> None:
+        """Free the trunk line a contact holds (at most once)."""
+        if contact.line:
+            contact.line = False
+            self.lines[self.types[contact.type_index].channel][0] -= 1
+
     def _stage_ended(self, event) -> None:
         contact: Contact = event.contact
+        self._release(contact)
         now = self.env.now
         t = contact.type_index
         queues = self.stage_queues[t]
@@ -499,13 +522,15 @@ class Engine:
     def _patience_over(self, event) -> None:
         contact: Contact = event.contact
         if contact.state == WAITING and contact.stage == 0:
-            self._abandoned_with_retry(contact)
+            self.first_queue[contact.type_index].on_abandon(contact)  # type: ignore[misc]
 
     def _abandoned(self, contact: Contact) -> None:
         contact.state = ABANDONED
+        self._release(contact)
 
     def _abandoned_with_retry(self, contact: Contact) -> None:
         contact.state = ABANDONED
+        self._release(contact)
         t = contact.type_index
         retry = self.types[t].retry
         if retry is not None and self.luck[t].random() < retry.share:

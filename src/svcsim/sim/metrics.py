@@ -12,7 +12,7 @@ import pandas as pd
 from svcsim.scenario import Scenario, Standard
 from svcsim.scenario.standards import FIRST_RESPONSE, PROGRESS_UPDATE, RESOLUTION
 from svcsim.sim.engine import RunRecords
-from svcsim.sim.model import ABANDONED, DONE, WAITING
+from svcsim.sim.model import ABANDONED, BLOCKED, DONE, WAITING
 
 
 def contact_log(scenario: Scenario, records: RunRecords, measure_from: float) -> pd.DataFrame:
@@ -21,9 +21,10 @@ def contact_log(scenario: Scenario, records: RunRecords, measure_from: float) ->
 
     Columns: ``contact_type``, ``origin`` (first / retry / repeat), ``interval``
     (arrival interval), ``arrival_s``, ``answered_s`` (start of the first
-    stage), ``wait_s`` (until answered, or until abandoning), ``end_s`` (end
-    of the last stage), ``outcome`` (done, abandoned, in_service, waiting: the
-    last two only for work still open when the run stopped), ``pool`` (the
+    stage), ``wait_s`` (until answered, or until abandoning; NaN if blocked),
+    ``end_s`` (end of the last stage), ``outcome`` (done, abandoned, blocked
+    (every trunk line busy on arrival), in_service, waiting: the last two only
+    for work still open when the run stopped), ``pool`` (the
     pool that took it up; empty if none did).
     """
     contacts = [c for c in records.contacts if c.measured]
@@ -40,6 +41,7 @@ def contact_log(scenario: Scenario, records: RunRecords, measure_from: float) ->
     outcome = np.where(state == DONE, "done", np.where(state == ABANDONED, "abandoned",
                                                        "waiting")).astype(object)
     outcome[(state != DONE) & (state != ABANDONED) & ~np.isnan(answered)] = "in_service"
+    outcome[state == BLOCKED] = "blocked"
     wait = np.where(state == ABANDONED, abandon - arrival, answered - arrival)
     log = pd.DataFrame({
         "contact_type": pd.Categorical.from_codes(type_index,
@@ -95,6 +97,8 @@ def interval_table(scenario: Scenario, log: pd.DataFrame, records: RunRecords) -
             "answered": answered.groupby("interval").size().reindex(range(n), fill_value=0)
             .to_numpy(),
             "abandoned": (mine["outcome"] == "abandoned").groupby(mine["interval"]).sum()
+            .reindex(range(n), fill_value=0).to_numpy(),
+            "blocked": (mine["outcome"] == "blocked").groupby(mine["interval"]).sum()
             .reindex(range(n), fill_value=0).to_numpy(),
             "deflected": records.deflected.get(t, np.zeros(n)),
             "wait_sum_s": answered.groupby("interval")["wait_s"].sum()

@@ -10,7 +10,7 @@ from collections import deque
 
 import numpy as np
 
-WAITING, SERVING, DONE, ABANDONED = 0, 1, 2, 3
+WAITING, SERVING, DONE, ABANDONED, BLOCKED = 0, 1, 2, 3, 4
 FIRST, RETRY, REPEAT = 0, 1, 2
 """Origins of a contact: a first attempt, a retry after abandoning, a repeat
 after an unresolved contact."""
@@ -20,7 +20,7 @@ class Contact:
     """One contact (or work item) travelling through its stages."""
 
     __slots__ = ("id", "type_index", "origin", "arrival_s", "ready_s", "abandon_s", "state",
-                 "stage", "first_start_s", "end_s", "stage_times", "measured", "pool")
+                 "stage", "first_start_s", "end_s", "stage_times", "measured", "pool", "line")
 
     def __init__(self, id_: int, type_index: int, origin: int, arrival_s: float,
                  abandon_s: float, measured: bool):
@@ -37,6 +37,7 @@ class Contact:
         self.stage_times: list[tuple[float, float]] | None = None
         self.measured = measured
         self.pool = -1  # index of the pool that took up its first stage
+        self.line = False  # holds one of its channel's trunk lines
 
 
 class Draws:

@@ -20,7 +20,8 @@ class SimulationResult:
     ----------
     intervals : pandas.DataFrame
         Interval x contact type, means over replications: ``offered``,
-        ``answered``, ``abandoned``, ``deflected`` (contacts per interval);
+        ``answered``, ``abandoned``, ``deflected``, ``blocked`` (contacts per
+        interval; blocked: every trunk line busy on arrival, counted as offered);
         pooled over every replication's contacts, each with ``_low`` /
         ``_high`` (the CI across replications): ``abandon_rate``, ``asa_s``
         (mean wait of answered, s), ``wait_p90_s``; and ``service_level``
@@ -142,7 +143,7 @@ def _intervals(scenario: Scenario, runs: list[RunTables], per_type: pd.DataFrame
     keys = ["interval", "contact_type"]
     stacked = _stack([r.intervals for r in runs])
     table = stacked.groupby(keys, sort=False)[
-        ["offered", "answered", "abandoned", "deflected"]].mean().reset_index()
+        ["offered", "answered", "abandoned", "blocked", "deflected"]].mean().reset_index()
     table = _with_estimate(table, ratio_estimates(stacked, keys, "wait_sum_s", "answered", level),
                            keys, "asa_s")
     table = _with_estimate(table, ratio_estimates(stacked, keys, "abandoned", "offered", level),
@@ -170,7 +171,7 @@ def _intervals(scenario: Scenario, runs: list[RunTables], per_type: pd.DataFrame
                "deflected", "abandon_rate", "asa_s", "wait_p90_s", "service_level",
                "service_level_low", "service_level_high", "standard",
                "asa_s_low", "asa_s_high", "abandon_rate_low", "abandon_rate_high",
-               "wait_p90_s_low", "wait_p90_s_high"]
+               "wait_p90_s_low", "wait_p90_s_high", "blocked"]
     return table[columns]
 
 
