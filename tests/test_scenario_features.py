@@ -5,6 +5,7 @@ varies by time of day; and the clear error each gets when written wrongly
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -141,3 +142,80 @@ def test_bad_trunks_are_clear_errors_and_write_nothing(tmp_path):
     assert_clean_error(result, str(path), "channels.email", "trunks",
                        "give trunks only to immediate channels")
     assert not (tmp_path / "out").exists()
+
+
+# -- handle time by time of day --------------------------------------------------------
+
+EVENING = {"start": "07:00", "end": "19:00",
+           "factors": [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.5, 1.5]}
+
+
+def profiled(data):
+    data["channels"]["phone"]["handle_time_profile"] = EVENING
+
+
+def test_a_handle_time_profile_changes_requirements_where_it_should(tmp_path):
+    import svcsim
+    from svcsim.queueing import required_agents
+
+    plain = svcsim.load_scenario(helpdesk(tmp_path))
+    slow = svcsim.load_scenario(helpdesk(tmp_path, edited(profiled), "slow.yaml"))
+    before = svcsim.requirements(plain).pools.set_index("start")["required_agents"]
+    after = svcsim.requirements(slow).pools.set_index("start")["required_agents"]
+    evening = ["17:00", "18:00"]
+    assert (after.drop(evening) == before.drop(evening)).all()  # factor 1: unchanged
+    for start, volume in zip(evening, [18, 9], strict=True):
+        # Erlang A by hand at 1.5 x the 6-minute mean handle time
+        expected = required_agents(volume / 3600, 1.5 * 360.0, 0.8, 30.0, mean_patience=180.0)
+        assert after[start] == expected
+    assert (after[evening] > before[evening]).all()
+
+
+def test_the_simulator_scales_handle_times_by_the_profile(tmp_path, seed):
+    import svcsim
+
+    scenario = svcsim.load_scenario(helpdesk(tmp_path, edited(profiled)))
+    result = svcsim.simulate(scenario, replications=6, seed=seed, keep_contacts=True,
+                             staffing={"desk": [12] * 24})
+    log = result.contacts[result.contacts["outcome"] == "done"]
+    handled = (log["end_s"] - log["answered_s"]).groupby(
+        (log["answered_s"] // 3600).astype(int))
+    means = handled.mean()
+    counts = handled.size()
+    # lognormal cv 0.7: the mean of n handle times has a standard error of
+    # 0.7 x mean / sqrt(n); allow four of them
+    for hour, factor in ((10, 1.0), (17, 1.5)):
+        expected = 360.0 * factor
+        assert abs(means[hour] - expected) < 4 * 0.7 * expected / np.sqrt(counts[hour])
+    assert means[17] > 1.3 * means[10]
+
+
+def test_a_profile_that_does_not_fit_the_grid_is_a_clear_error(tmp_path):
+    def half_hourly(data):  # 30-minute factors in an hourly scenario
+        data["channels"]["phone"]["handle_time_profile"] = {
+            "start": "07:00", "end": "19:00", "factors": [1.0] * 24}
+
+    path = helpdesk(tmp_path, edited(half_hourly))
+    result = run("requirements", str(path), "--out", str(tmp_path / "out"))
+    assert_clean_error(result, str(path), "channels.phone.handle_time_profile",
+                       "24 factors for 07:00-19:00, but the 1h grid has 12 intervals there",
+                       "one factor per interval")
+    assert not (tmp_path / "out").exists()
+
+    def negative(data):
+        data["channels"]["phone"]["handle_time_profile"] = {"factors": [-1.0] + [1.0] * 23}
+
+    path = helpdesk(tmp_path, edited(negative))
+    result = run("simulate", str(path), "--out", str(tmp_path / "out"))
+    assert_clean_error(result, str(path), "channels.phone.handle_time_profile.factors",
+                       "must be > 0", "got -1")
+    assert not (tmp_path / "out").exists()
+
+    def off_grid(data):
+        data["channels"]["phone"]["handle_time_profile"] = {
+            "start": "07:30", "end": "19:30", "factors": [1.0] * 12}
+
+    path = helpdesk(tmp_path, edited(off_grid))
+    result = run("validate", str(path))
+    assert_clean_error(result, str(path), "channels.phone.handle_time_profile",
+                       "on the 1h interval grid")

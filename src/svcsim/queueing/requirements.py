@@ -182,7 +182,8 @@ def _pooled(scenario: Scenario, streams: list[WorkStream], attr) -> np.ndarray:
     rates = [_rates(scenario, s) for s in streams]
     total = sum(rates)
     weighted = sum(r * attr(s) for r, s in zip(rates, streams, strict=True))
-    fallback = np.mean([attr(s) for s in streams])
+    fallback = np.mean(np.broadcast_arrays(*(np.asarray(attr(s), dtype=float)
+                                             for s in streams)), axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(total > 0, weighted / np.where(total > 0, total, 1.0), fallback)
 

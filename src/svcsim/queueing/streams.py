@@ -43,7 +43,7 @@ class WorkStream:
     stage: str
     kind: Literal["immediate", "deferred"]
     volumes: np.ndarray
-    mean_work_s: float
+    mean_work_s: float | np.ndarray  # per interval with a handle-time profile
     pool: str
     targets: tuple[StageTarget, ...]
 
@@ -114,7 +114,8 @@ def work_streams(scenario: Scenario) -> list[WorkStream]:
             )
             used.extend(targets)
             pool = scenario.serving_pools(contact, stage)[0][0].name
-            streams.append(WorkStream(contact, stage, kind, volumes, work, pool, targets))
+            streams.append(WorkStream(contact, stage, kind, volumes,
+                                      contact.interval_work_s(stage), pool, targets))
     return streams
 
 

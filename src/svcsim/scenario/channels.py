@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
+import numpy as np
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from svcsim.scenario.arrivals import Arrivals
@@ -12,7 +13,7 @@ from svcsim.scenario.base import Spec
 from svcsim.scenario.calendar import OpeningHours
 from svcsim.scenario.distributions import Deterministic, Distribution
 from svcsim.scenario.standards import FIRST_RESPONSE, PROGRESS_UPDATE, RESOLUTION
-from svcsim.scenario.units import Duration, Share
+from svcsim.scenario.units import ClockTime, Duration, Share, format_clock, format_duration
 
 RESERVED_STAGE_NAMES = (*FIRST_RESPONSE, RESOLUTION, PROGRESS_UPDATE, "arrival", "contact")
 
@@ -58,10 +59,53 @@ class Stage(Spec):
     )
 
 
+class HandleTimeProfile(Spec):
+    """Handle time that varies by time of day: one multiplier of the mean
+    handle time per interval from ``start`` to ``end`` (the same every day);
+    1 outside. After-contact work is not scaled."""
+
+    factors: tuple[float, ...] = Field(min_length=1, description="one per interval, > 0")
+    start: ClockTime = Field(0.0, description="clock time of the first factor")
+    end: ClockTime | None = Field(None, description="clock time the last factor ends "
+                                  "(default 24:00)")
+
+    @field_validator("factors")
+    @classmethod
+    def _positive(cls, factors: tuple[float, ...]) -> tuple[float, ...]:
+        bad = [f for f in factors if not f > 0]
+        if bad:
+            raise ValueError(f"every factor must be > 0 (1 = the mean handle time), got {bad[0]:g}")
+        return factors
+
+    def array(self, n_intervals: int, interval_s: float) -> np.ndarray:
+        """Multipliers on the horizon's grid; ValueError when the factors do not
+        fit ``start``-``end`` on that grid (one per interval)."""
+        end = 86400.0 if self.end is None or self.end == 0.0 else self.end
+        step = format_duration(interval_s)
+        if end <= self.start:
+            raise ValueError(f"end {format_clock(end)} is not after start {format_clock(self.start)}")
+        if self.start % interval_s or end % interval_s:
+            raise ValueError(f"start and end must lie on the {step} interval grid, got "
+                             f"{format_clock(self.start)}-{format_clock(end)}")
+        expected = int(round((end - self.start) / interval_s))
+        if len(self.factors) != expected:
+            raise ValueError(
+                f"{len(self.factors)} factors for {format_clock(self.start)}-"
+                f"{format_clock(end)}, but the {step} grid has {expected} intervals there; "
+                "give one factor per interval (or set 'start' and 'end' to the span they cover)")
+        per_day = int(round(86400 / interval_s))
+        day = np.ones(per_day)
+        first = int(self.start // interval_s)
+        day[first:first + expected] = self.factors
+        return np.tile(day, n_intervals // per_day)
+
+
 class Behaviour(Spec):
     """Fields a channel sets as defaults and a contact type may override."""
 
     handle_time: Distribution | None = None
+    handle_time_profile: HandleTimeProfile | None = Field(
+        None, description="multipliers of the mean handle time by time of day")
     after_contact_work: AfterWork | None = None
     patience: Distribution | None = Field(
         None, description="time a waiting customer stays before abandoning; none = never"

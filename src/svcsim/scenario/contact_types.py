@@ -42,6 +42,7 @@ class ContactType:
     forecast_cv: float
     follow_up: FollowUp | None
     trunks: int | None = None  # lines of its channel, shared by every tier of it
+    handle_factors: np.ndarray | None = None  # per interval: x the mean handle time
 
     @property
     def assisted_volumes(self) -> np.ndarray:
@@ -62,6 +63,16 @@ class ContactType:
         return self.handle_time, self.after_contact_work
 
     def mean_work_s(self, stage: str | None = None) -> float:
-        """Mean agent time per contact for one stage (handle + after-contact work), s."""
+        """Mean agent time per contact for one stage (handle + after-contact work), s,
+        before any time-of-day profile."""
         handle, acw = self.stage_handle_time(stage or self.stage_names[0])
         return handle.mean + (acw.mean if acw is not None else 0.0)
+
+    def interval_work_s(self, stage: str | None = None) -> float | np.ndarray:
+        """Mean agent time per contact started in each interval, s: the mean
+        handle time times the ``handle_time_profile`` factor, plus
+        after-contact work (a float when there is no profile)."""
+        if self.handle_factors is None:
+            return self.mean_work_s(stage)
+        handle, acw = self.stage_handle_time(stage or self.stage_names[0])
+        return handle.mean * self.handle_factors + (acw.mean if acw is not None else 0.0)

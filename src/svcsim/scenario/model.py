@@ -20,7 +20,7 @@ from svcsim.scenario.standards import FIRST_RESPONSE, PROGRESS_UPDATE, RESOLUTIO
 from svcsim.scenario.units import Duration, Share, format_clock, format_duration
 
 _BEHAVIOUR = ("handle_time", "after_contact_work", "patience", "deflection", "fcr",
-              "repeat_delay", "retry")
+              "repeat_delay", "retry", "handle_time_profile")
 
 
 INTERVALS_S = (900.0, 1800.0, 3600.0)
@@ -293,6 +293,16 @@ def _contact_type(
                         "so no retry")
     calendar = (spec.opening_hours or channel.opening_hours or scenario.opening_hours
                 or Calendar.always_open())
+    factors = None
+    if merged["handle_time_profile"] is not None:
+        where = (f"contact_types.{name}" if spec.handle_time_profile is not None
+                 else f"channels.{cname}")
+        try:
+            factors = merged["handle_time_profile"].array(scenario.n_intervals,
+                                                          scenario.interval_s)
+            factors.setflags(write=False)
+        except ValueError as exc:
+            problems.append(f"{where}.handle_time_profile: {exc}")
     return ContactType(
         name=name, channel=cname, tier=tname, kind=channel.kind,
         priority=spec.priority or tier.priority, head_start_s=tier.head_start,
@@ -304,7 +314,7 @@ def _contact_type(
         repeat_delay=merged["repeat_delay"], retry=merged["retry"], stages=spec.stages,
         calendar=calendar, forecast_cv=arrivals.forecast_cv if arrivals else 0.0,
         follow_up=arrivals.follow_up if arrivals else None,
-        trunks=channel.trunks,
+        trunks=channel.trunks, handle_factors=factors,
     )
 
 

@@ -14,6 +14,8 @@ Routing
 * A freed agent takes, among the queues its pool serves, from the best skill
   priority level first; within a level the contact with the longest credited
   wait (waiting time plus its tier's ``head start``), first come first served.
+* Handle time: drawn from the contact type's distribution, times its
+  ``handle_time_profile`` factor for the interval the service starts in.
 * Trunks: a channel with ``trunks`` holds that many contacts at once,
   waiting plus in service (until the end of the first stage's handle time,
   or abandoning); an arrival finding every line busy is blocked.
@@ -150,6 +152,8 @@ class Engine:
                               contact.priority)
                 handle, after = contact.stage_handle_time(stage)
                 queue.handle = Draws(handle, self._rng(contact.name, stage, "handle"))
+                if contact.handle_factors is not None:
+                    queue.factors = contact.handle_factors.tolist()
                 if after is not None:
                     queue.after_work = Draws(after, self._rng(contact.name, stage, "after_work"))
                 for pool, priority in scenario.serving_pools(contact, stage):
@@ -338,6 +342,9 @@ class Engine:
             if contact.measured and contact.abandon_s != np.inf:
                 self.pending += 1
         handle = queue.handle.next()  # type: ignore[union-attr]
+        if queue.factors is not None:  # time-of-day profile, by the interval it starts in
+            factors = queue.factors
+            handle *= factors[int(now // self.scenario.interval_s) % len(factors)]
         after = queue.after_work.next() if queue.after_work is not None else 0.0
         if queue.staged:
             if contact.stage_times is None:

@@ -70,7 +70,7 @@ class Queue:
 
     __slots__ = ("index", "name", "type_index", "stage", "channel", "concurrency", "pools",
                  "items", "handle", "after_work", "head_start_s", "on_abandon", "staged",
-                 "waiting", "area", "last_s", "tier_priority")
+                 "waiting", "area", "last_s", "tier_priority", "factors")
 
     def __init__(self, index: int, name: str, type_index: int, stage: int, channel: str,
                  concurrency: int, head_start_s: float, tier_priority: int = 1):
@@ -86,6 +86,7 @@ class Queue:
         self.after_work: Draws | None = None
         self.head_start_s = head_start_s
         self.tier_priority = tier_priority  # 1 first, among queues of one skill level
+        self.factors: list[float] | None = None  # handle time x this, per interval
         self.on_abandon = None
         self.staged = False  # its contact type has more than one stage
         # time-weighted count of waiting contacts: sum over time of the number
