@@ -128,3 +128,8 @@ def test_too_few_lines_cap_the_requirement_and_show_the_shortfall():
     rows = svcsim.requirements(scenario).contacts
     assert (rows["required_agents"] == 11).all()
     assert (rows["service_level"] < 0.95).all()
+
+
+def test_no_agents_and_no_patience_blocks_every_call():
+    result = erlang_k(0, 0.05, 180.0, 5, 20.0)
+    assert (result.blocking, result.service_level) == (1.0, 0.0)

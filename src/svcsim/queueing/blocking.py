@@ -89,8 +89,9 @@ def erlang_k(agents, arrival_rate, mean_service, lines, threshold,
     log_p = np.where(states <= k[:, None], log_p, -np.inf)
     log_p = np.where(np.isnan(log_p), -np.inf, log_p)
     log_p[:, 0] = 0.0
-    p = np.exp(log_p - log_p.max(axis=1, keepdims=True))
-    p /= p.sum(axis=1, keepdims=True)
+    with np.errstate(invalid="ignore"):
+        p = np.exp(log_p - log_p.max(axis=1, keepdims=True))
+        p /= p.sum(axis=1, keepdims=True)
     blocking = p[np.arange(len(c)), k.astype(int)]
     m = states - c[:, None] + 1  # queue position of an arrival finding j
     waits = (states >= c[:, None]) & (states < k[:, None])
@@ -117,6 +118,9 @@ def erlang_k(agents, arrival_rate, mean_service, lines, threshold,
     with np.errstate(divide="ignore", invalid="ignore"):
         asa = np.where(answered > 0, waited / answered, np.nan)
         occupancy = np.where(c > 0, lam * service * answered / np.maximum(c, 1), 0.0)
+    stuck = (c == 0) & (theta == 0)  # no agents, nobody leaves: every line stays busy
+    blocking, level, abandon = (np.where(stuck, v, x) for v, x in
+                                ((1.0, blocking), (0.0, level), (0.0, abandon)))
     idle = lam == 0
     out = [np.where(idle, 0.0, blocking), np.where(idle, 1.0, level), np.where(idle, 0.0, asa),
            np.where(idle, 0.0, abandon), np.where(idle, 0.0, np.clip(occupancy, 0.0, 1.0))]

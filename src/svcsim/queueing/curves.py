@@ -7,8 +7,9 @@ so the roster model can trade a quiet interval's surplus against a busy
 one's deficit. For each such standard on immediate work, this module gives
 the roster model, per pool and interval, the expected contacts answered
 within the threshold at every number of agents scheduled (Erlang C or A on
-the pool's pooled traffic of that channel, exactly as
-:mod:`svcsim.queueing.requirements` sizes it), and the floor the rest of the
+the pool's pooled traffic of that channel, split into its priority classes
+and with its trunk lines, exactly as :mod:`svcsim.queueing.requirements`
+sizes it), and the floor the rest of the
 pool's work needs in each interval.
 
 A standard that spans several pools (or channels within a pool) is held by
@@ -21,6 +22,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from svcsim.queueing.classes import ClassQueue
 from svcsim.queueing.erlang import erlang_a, erlang_c
 from svcsim.queueing.requirements import _pooled, _size_immediate, _size_stream, requirements
 from svcsim.queueing.streams import StageTarget, WorkStream, work_streams
@@ -143,16 +145,30 @@ def _group_targets(scenario: Scenario, group: list[WorkStream], other: np.ndarra
             if _is_global(target, stream):
                 by_standard.setdefault(id(target.standard), []).append((stream, target))
     targets, least = [], np.zeros(n, dtype=int)
+    classes = ClassQueue(scenario, group, work, patience)
     for pairs in by_standard.values():
         standard = pairs[0][1].standard
         volumes = sum(stream.volumes for stream, _ in pairs)
         queue = _erlang(slots, rates, work, patience, pairs[0][1].wait_s)
         level = np.asarray(queue.service_level)
+        if classes.needed:  # priority classes or trunk lines: as they are served
+            level = _class_levels(classes, pairs[0][1], free)
         units = (np.arange(n) // per_day if standard.scope == "day" else np.zeros(n, int))
         targets.append(ServiceTarget(f"{standard.label} [{group[0].pool}]",
                                      volumes[:, None] * level, volumes, units, standard.target))
         least = np.maximum(least, _limits(standard, queue, volumes))
     return targets, least
+
+
+def _class_levels(classes: ClassQueue, target: StageTarget, free: np.ndarray) -> np.ndarray:
+    """The standard's level per interval (rows) and agents scheduled (columns)
+    for its own priority classes, with trunk lines if any."""
+    level = np.ones(free.shape)
+    cells = np.nonzero(classes.total > 0)[0]
+    if cells.size:
+        for column in range(free.shape[1]):
+            level[cells, column] = classes.level(target, free[cells, column], cells)
+    return level
 
 
 def _limits(standard, queue, volumes: np.ndarray) -> np.ndarray:
