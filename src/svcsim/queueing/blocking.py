@@ -31,6 +31,8 @@ class BlockingResult:
     ----------
     blocking : float or ndarray
         Share of arrivals that find every line busy.
+    wait_probability : float or ndarray
+        Share of arrivals that get a line but find every agent busy.
     service_level : float or ndarray
         Share of all arrivals (blocked ones included) answered within the threshold.
     asa : float or ndarray
@@ -42,6 +44,7 @@ class BlockingResult:
     """
 
     blocking: float | np.ndarray
+    wait_probability: float | np.ndarray
     service_level: float | np.ndarray
     asa: float | np.ndarray
     abandon_rate: float | np.ndarray
@@ -122,7 +125,8 @@ def erlang_k(agents, arrival_rate, mean_service, lines, threshold,
     blocking, level, abandon = (np.where(stuck, v, x) for v, x in
                                 ((1.0, blocking), (0.0, level), (0.0, abandon)))
     idle = lam == 0
-    out = [np.where(idle, 0.0, blocking), np.where(idle, 1.0, level), np.where(idle, 0.0, asa),
+    queued = np.where(stuck, 0.0, weights.sum(axis=1))
+    out = [np.where(idle, 0.0, blocking), np.where(idle, 0.0, queued), np.where(idle, 1.0, level), np.where(idle, 0.0, asa),
            np.where(idle, 0.0, abandon), np.where(idle, 0.0, np.clip(occupancy, 0.0, 1.0))]
     shape = np.broadcast(*named).shape
     return BlockingResult(*(v.reshape(shape).item() if scalar else v.reshape(shape)

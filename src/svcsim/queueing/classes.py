@@ -15,7 +15,7 @@ import numpy as np
 
 from svcsim.queueing.blocking import erlang_k
 from svcsim.queueing.erlang import erlang_a, erlang_c, smallest_meeting
-from svcsim.queueing.priority import class_stretch
+from svcsim.queueing.priority import class_service_level, class_wait_rates
 from svcsim.queueing.streams import StageTarget, WorkStream
 from svcsim.scenario import Scenario
 
@@ -85,20 +85,25 @@ class ClassQueue:
     def level(self, target: StageTarget, agents: np.ndarray, cells: np.ndarray) -> np.ndarray:
         """Share of the standard's contacts answered in time at ``agents`` (per cell)."""
         slots = (np.asarray(agents) * self.concurrency).astype(int)
+        if len(self.rates) == 1:  # one class: the queue's own service level
+            return np.asarray(self._queue(slots, cells, target.wait_s).service_level)
         whole = self._queue(slots, cells, 0.0)
-        carried = 1.0 - np.asarray(whole.abandon_rate) - np.asarray(
-            getattr(whole, "blocking", 0.0))
+        blocked = np.asarray(getattr(whole, "blocking", 0.0))
+        waits = np.asarray(whole.wait_probability)
+        carried = np.maximum(1.0 - np.asarray(whole.abandon_rate) - blocked, 1e-9)
+        at_once = 1.0 - blocked - waits
+        patience = 0.0 if self.patience is None else 1.0 / self.patience[cells]
+        rates = class_wait_rates(slots, [r[cells] for r in self.rates], self.work[cells],
+                                 carried)
         covered = {c.name for c in self.scenario.match(target.standard.contacts)}
-        stretch = class_stretch(slots, [r[cells] for r in self.rates], self.work[cells],
-                                np.maximum(carried, 1e-9))
         weighted, weight = np.zeros(len(cells)), np.zeros(len(cells))
         for k, group in enumerate(self.members):
             share = sum((rate[cells] for name, rate in group if name in covered),
                         np.zeros(len(cells)))  # the class's contacts this standard covers
             if not share.any():
                 continue
-            level = self._queue(slots, cells, target.wait_s / stretch[k]).service_level
-            weighted += share * np.asarray(level)
+            level = class_service_level(at_once, waits, rates[k], patience, target.wait_s)
+            weighted += share * level
             weight += share
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.where(weight > 0, weighted / np.where(weight > 0, weight, 1.0), 1.0)
