@@ -126,7 +126,8 @@ def erlang_k(agents, arrival_rate, mean_service, lines, threshold,
                                 ((1.0, blocking), (0.0, level), (0.0, abandon)))
     idle = lam == 0
     queued = np.where(stuck, 0.0, weights.sum(axis=1))
-    out = [np.where(idle, 0.0, blocking), np.where(idle, 0.0, queued), np.where(idle, 1.0, level), np.where(idle, 0.0, asa),
+    out = [np.where(idle, 0.0, blocking), np.where(idle, 0.0, queued),
+           np.where(idle, 1.0, level), np.where(idle, 0.0, asa),
            np.where(idle, 0.0, abandon), np.where(idle, 0.0, np.clip(occupancy, 0.0, 1.0))]
     shape = np.broadcast(*named).shape
     return BlockingResult(*(v.reshape(shape).item() if scalar else v.reshape(shape)

@@ -345,8 +345,8 @@ def smallest_meeting(meets, cells: np.ndarray, start: np.ndarray) -> np.ndarray:
     """The fewest agents meeting a test that agents can only help, per cell.
 
     ``meets(cells, agents)`` says, for each cell, whether that many agents
-    meet it. From ``start`` (one count per cell in ``cells``) (usually within an agent or two of the answer)
-    gallop outwards to a bracket [fails, meets], then bisect; each round
+    meet it. From ``start`` (one count per cell in ``cells``, usually within
+    an agent or two of the answer) gallop outwards to a bracket [fails, meets], then bisect; each round
     evaluates only the cells still undecided.
     """
     start = np.asarray(start, dtype=np.int64)

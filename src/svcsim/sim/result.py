@@ -179,8 +179,8 @@ def _with_estimate(table: pd.DataFrame, estimate: pd.DataFrame, keys: list[str],
                    name: str) -> pd.DataFrame:
     """Join an estimate's ``value``/``low``/``high`` as ``name``, ``name_low``,
     ``name_high``; every such quantity is >= 0, so is its CI."""
-    estimate = estimate.assign(low=estimate["low"].clip(lower=0.0)).rename(columns={"value": name, "low": f"{name}_low",
-                                        "high": f"{name}_high"})
+    estimate = estimate.assign(low=estimate["low"].clip(lower=0.0)).rename(columns={
+        "value": name, "low": f"{name}_low", "high": f"{name}_high"})
     estimate["contact_type"] = estimate["contact_type"].astype(str)
     return table.astype({"contact_type": str}).merge(estimate, on=keys, how="left")
 
