@@ -378,7 +378,7 @@ def _raise(scenario: Scenario, result: SimulationResult, roster: Roster,
     streams = work_streams(scenario)
     for index in missed:
         intervals = _short_intervals(scenario, result, index)
-        levels = _levels(result, index)
+        levels = _levels(scenario, result, index)
         deferred = all(c.kind == "deferred"
                        for c in scenario.match(scenario.standards[index].contacts))
         for pool in _missed_pools(scenario, result, index, intervals):
@@ -391,20 +391,45 @@ def _raise(scenario: Scenario, result: SimulationResult, roster: Roster,
                 continue
             for i in intervals:
                 mean, low = levels.get(int(i), (np.nan, np.nan))
-                extra = agents_to_close(scenario, pool, index, int(i),
-                                        present.get(pool, need[pool])[i] * (1 - shrinkage),
-                                        mean, low, streams)
-                # scheduled agents for that many more on duty after shrinkage
-                need[pool][i] += int(np.ceil(extra / (1.0 - shrinkage) - 1e-9))
+                scheduled = int(present.get(pool, need[pool])[i])
+                duty = _on_duty(scheduled, shrinkage)
+                extra = agents_to_close(scenario, pool, index, int(i), duty, mean, low, streams)
+                # the fewest scheduled agents that put that many more on duty
+                more = 1
+                while _on_duty(scheduled + more, shrinkage) < duty + extra:
+                    more += 1
+                need[pool][i] = max(need[pool][i], scheduled + more)
     return need
 
 
-def _levels(result: SimulationResult, index: int) -> dict[int, tuple[float, float]]:
-    """Per interval, standard ``index``'s simulated mean and certified bound."""
+def _on_duty(scheduled: int, shrinkage: float) -> int:
+    """Agents on duty of ``scheduled``, as the simulation counts them."""
+    return int(np.floor(scheduled * (1.0 - shrinkage) + 1e-9))
+
+
+def _levels(scenario: Scenario, result: SimulationResult,
+            index: int) -> dict[int, tuple[float, float]]:
+    """Per interval, standard ``index``'s simulated mean there, and the
+    certified bound the raise must lift: the interval's own for a standard
+    held in every interval, else its scope unit's (the day's, or the
+    horizon's), so a day's shortfall is shared over its short intervals
+    instead of charged to each of them."""
+    standard = scenario.standards[index]
     rows = result.standard_intervals
-    rows = rows[(rows["standard"] == index) & (rows["interval"] >= 0)]
-    return {int(i): (m, lo) for i, m, lo in
-            zip(rows["interval"], rows["attainment"], rows[CERTIFIED], strict=True)}
+    mine = rows[rows["standard"] == index]
+    intervals = mine[mine["interval"] >= 0]
+    means = dict(zip(intervals["interval"].astype(int), intervals["attainment"], strict=True))
+    if standard.scope == "interval":
+        lows = dict(zip(intervals["interval"].astype(int), intervals[CERTIFIED], strict=True))
+        return {i: (means[i], lows[i]) for i in means}
+    per_day = int(round(86400 / scenario.interval_s))
+    days = result.standard_days
+    days = days[days["standard"] == index].set_index("day")[CERTIFIED] \
+        if standard.scope == "day" and scenario.horizon.days > 1 and not days.empty else None
+    whole = mine.loc[mine["interval"] == -1, CERTIFIED]
+    horizon = float(whole.iloc[0]) if len(whole) else np.nan
+    return {i: (means[i], float(days.get(i // per_day, np.nan)) if days is not None
+                else horizon) for i in means}
 
 
 def _missed_pools(scenario: Scenario, result: SimulationResult, index: int,

@@ -430,14 +430,18 @@ def solve_pool(pool: str, options: list[ShiftOption], required: np.ndarray, inte
     """Solve one pool's roster, from ``start`` when given (see
     :meth:`PoolModel.solve`); while its headcount gap stays above
     ``settings.gap_limit`` under a scaled time limit, solve again from the
-    best roster with twice the time (``settings.max_rounds`` solves at most).
+    best roster with twice the time (rounds 1 to ``settings.max_rounds``, at
+    1, 2, 4... times the limit; from a start, the first round is skipped).
     A fixed ``time_limit_s`` is taken as given: one solve, gap reported."""
     scaled = settings.time_limit_s is None
     rounds = settings.max_rounds if scaled else 1
+    # solving again from a roster (rounds > 1) starts at twice the time: the
+    # roster came from a solve at the base limit
+    first = 1 if start is not None and rounds > 1 else 0
     solution = _solve_once(pool, options, required, interval_s, rules, max_agents, settings,
-                           targets, start, 1.0)
+                           targets, start, 2.0 ** first)
     runtime = solution.runtime_s
-    for round_ in range(1, rounds):
+    for round_ in range(first + 1, rounds):
         if not solution.gap > settings.gap_limit and solution.agents:
             break
         best = (solution.agents, solution.breaks) if solution.agents else start
