@@ -137,7 +137,7 @@ def plan(scenario: Scenario, replications: int = 10, seed: int = 7, max_iteratio
         Confidence of the one-sided verdicts (0.95 for 95 %).
     max_replications : int, optional
         Cap on replications per simulation while some standard is not shown
-        either way (default 8 x ``replications``: the CI halves by 40, then 80).
+        either way (default 8 x ``replications``: a CI about 2.8 times narrower).
     """
     settings = settings or SolverSettings()
     final_settings = settings
@@ -191,7 +191,7 @@ def plan(scenario: Scenario, replications: int = 10, seed: int = 7, max_iteratio
                 history[-1]["action"] += " (undone: not kept)"
             break
         roster, result, need = trimmed
-    if roster.gap > settings.gap_limit and settings.time_limit_s is None:
+    if not roster.gap <= settings.gap_limit and settings.time_limit_s is None:
         polished = _polish(scenario, roster, result, need, evaluate, final_settings)
         if polished is not None:
             roster, result = polished
@@ -275,7 +275,7 @@ def _polish(scenario: Scenario, roster: Roster, result: SimulationResult,
     ``settings.gap_limit``; keep the result when it has no more agents and
     cost no more, and the simulation certifies every standard as before."""
     polished, simulated = evaluate(need, "polish", "solve the final roster again, longer "
-                                   f"(gap {100 * roster.gap:.0f} %)", roster, settings)
+                                   f"(gap {_gap_text(roster.gap)})", roster, settings)
     # as many agents for as much is kept too: the same roster, with the
     # solver's better bound on it
     cheaper = (polished.headcount, polished.cost) <= (roster.headcount, roster.cost)
