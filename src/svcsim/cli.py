@@ -259,15 +259,26 @@ def roster(requirements_path: Path, scenario_path: Path, time_limit: float, work
 @click.option("--seed", type=click.IntRange(min=0), default=7, show_default=True)
 @click.option("--iterations", type=click.IntRange(min=0), default=8, show_default=True,
               help="Repair iterations at most.")
-@click.option("--time-limit", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
-              help="Roster solver time per pool and iteration, seconds.")
+@click.option("--time-limit", type=click.FloatRange(min=0.1), default=None,
+              help="Roster solver time per pool and iteration, seconds (deterministic) "
+                   "[default: scaled to the model, solved again while the gap is above "
+                   "--gap-limit].")
+@click.option("--gap-limit", type=click.FloatRange(min=0, max=100), default=2.0,
+              show_default=True, help="Headcount gap, percent, a roster may keep without "
+                                      "being solved again or flagged 'not proved'.")
+@click.option("--confidence", type=click.FloatRange(min=50, max=99.9), default=95.0,
+              show_default=True, help="One-sided confidence, percent, of the verdicts.")
+@click.option("--max-replications", type=click.IntRange(min=2), default=None,
+              help="Replications at most while a standard is not shown either way "
+                   "[default: 8 x --replications].")
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
               help="Local processes for replications.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the roster, tables and charts [default: out/<scenario name>].")
 @_reports_bad_input
 def plan(scenario_path: Path, replications: int, seed: int, iterations: int,
-         time_limit: float, workers: int, out_dir: Path | None) -> None:
+         time_limit: float | None, gap_limit: float, confidence: float,
+         max_replications: int | None, workers: int, out_dir: Path | None) -> None:
     """The whole job: requirements -> roster -> simulate -> repair, until the
     roster meets every standard in simulation (or says why it cannot).
 
@@ -286,7 +297,9 @@ def plan(scenario_path: Path, replications: int, seed: int, iterations: int,
     say = (lambda line: click.echo(f"  {line}", err=True)) if sys.stderr.isatty() else None
     result = run_plan(scenario, replications=replications, seed=seed,
                       max_iterations=iterations,
-                      settings=SolverSettings(time_limit), workers=workers, progress=say)
+                      settings=SolverSettings(time_limit, gap_limit=gap_limit / 100),
+                      workers=workers, progress=say, confidence=confidence / 100,
+                      max_replications=max_replications)
     click.echo(plan_text(result, scenario))
     out_dir = out_dir or Path("out") / scenario_path.stem
     written = write_roster(result.roster, out_dir)

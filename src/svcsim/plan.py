@@ -8,15 +8,25 @@ surplus against a busy one's deficit (Erlang curves per interval, see
 :mod:`svcsim.queueing.curves`), above each interval's floor.
 So the planner rosters the analytic requirement, simulates the roster, and
 where a standard is not met raises the requirement of the pools serving it
-in the intervals where it falls short, and re-solves. A standard is met when
-its mean simulated attainment reaches the target in every unit of its scope
-(each interval for ``scope: interval``, each day for ``day``, the horizon for
-``week``); its confidence interval is reported beside it (more replications
-narrow it). Once every
-standard holds it tries taking one agent out where every standard the pool
-serves has slack, keeping each cut only if the simulation still meets every
-standard. Every simulation uses the same seed, so two iterations differ by
-their staffing, not by noise (common random numbers).
+in the intervals where it falls short, and re-solves. The verdict is
+certified at the standard's scope (each interval for ``scope: interval``,
+each day for ``day``, the horizon for ``week``): a standard is ``met`` when
+the one-sided confidence bound (at ``confidence``, 95 % by default) clears
+the target in every unit, ``missed`` when a unit's upper bound lies below
+it, ``not shown`` otherwise, and the repair chases every standard not met;
+replications are added
+(replication k always draws the same streams) until every standard is
+decided or ``max_replications`` is reached. Once every standard holds it
+tries taking one agent out where every standard the pool serves has slack,
+keeping each cut only if the simulation still meets every standard. Every
+simulation uses the same seed, so two iterations differ by their staffing,
+not by noise (common random numbers).
+
+Each roster solve starts from the previous roster (plus greedy shifts for
+a raise), which is kept unless the search beats it: a raise never returns a
+roster worse than the previous one plus the raise. A roster's solver status
+and headcount gap go into the history and the headline; a gap above the
+solver's ``gap_limit`` is solved again with more time, and said if it stays.
 
 A standard that does not move when staff is added (a promise the process
 cannot keep, e.g. progress updates every 8 h on work that waits 8 h for the
@@ -26,15 +36,21 @@ customer) is reported as not staffing-limited instead of being chased.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
 from svcsim.queueing import service_plan
+from svcsim.queueing.streams import work_streams
+from svcsim.repair import agents_to_close
 from svcsim.roster import Roster, SolverSettings, schedule_roster
 from svcsim.scenario import Scenario
-from svcsim.sim import SimulationResult, simulate
+from svcsim.sim import SimulationResult
+from svcsim.sim.replications import run_all
+from svcsim.sim.result import summarise
+from svcsim.sim.staffing import on_duty, scheduled_staffing
+from svcsim.sim.streams import root_entropy
 
 Progress = Callable[[str], None]
 """Called with a one-line description of each step."""
@@ -67,6 +83,11 @@ class Plan:
     stuck : tuple of int
         Positions of the standards found not staffing-limited: more agents
         where they fell short did not move them.
+    confidence : float
+        Confidence of the verdicts (0.95: one-sided 95 %).
+    requirement : dict of str to numpy.ndarray
+        Agents scheduled per pool per interval the final roster was solved
+        for (its floors, when standards are held over their scope).
     """
 
     roster: Roster
@@ -77,11 +98,19 @@ class Plan:
     notes: list[str]
     interval_headcount: int = 0
     stuck: tuple[int, ...] = ()
+    confidence: float = 0.95
+    requirement: dict[str, np.ndarray] = field(default_factory=dict)
+
+    @property
+    def verdicts(self) -> list[str]:
+        """Each standard's certified verdict: met, not shown or missed."""
+        return self.simulation.standards["verdict"].tolist()
 
 
 def plan(scenario: Scenario, replications: int = 10, seed: int = 7, max_iterations: int = 8,
          settings: SolverSettings | None = None, workers: int = 1,
-         progress: Progress | None = None, by_scope: bool = True) -> Plan:
+         progress: Progress | None = None, by_scope: bool = True,
+         confidence: float = 0.95, max_replications: int | None = None) -> Plan:
     """Plan a roster that meets every standard in simulation.
 
     Parameters
@@ -104,8 +133,18 @@ def plan(scenario: Scenario, replications: int = 10, seed: int = 7, max_iteratio
         Hold standards of scope ``day`` or ``week`` on immediate work over
         their scope (fewer agents: see :func:`svcsim.queueing.service_plan`);
         False holds every standard in every interval.
+    confidence : float
+        Confidence of the one-sided verdicts (0.95 for 95 %).
+    max_replications : int, optional
+        Cap on replications per simulation while some standard is not shown
+        either way (default 8 x ``replications``: a CI about 2.8 times narrower).
     """
     settings = settings or SolverSettings()
+    final_settings = settings
+    # the iterations solve once each; only the final roster is solved again
+    # with more time while its gap is above the limit (see _polish)
+    settings = replace(settings, max_rounds=1)
+    cap = max(replications, max_replications or 8 * replications)
     say = progress or (lambda line: None)
     held = service_plan(scenario)
     targets = held.targets if by_scope else {}
@@ -113,12 +152,12 @@ def plan(scenario: Scenario, replications: int = 10, seed: int = 7, max_iteratio
     history: list[pd.DataFrame] = []
     stuck: dict[int, str] = {}
 
-    def evaluate(need, iteration, action):
+    def evaluate(need, iteration, action, start=None, solver=None):
         say(f"iteration {iteration}: {action}; rostering")
-        roster = schedule_roster(scenario, need, settings, targets)
-        say(f"iteration {iteration}: {roster.headcount} agents; simulating")
-        result = simulate(scenario, staffing=staffing_of(roster), replications=replications,
-                          seed=seed, workers=workers)
+        roster = schedule_roster(scenario, need, solver or settings, targets, start)
+        say(f"iteration {iteration}: {roster.headcount} agents ({roster.status}, gap "
+            f"{_gap_text(roster.gap)}); simulating")
+        result = certified(scenario, roster, replications, cap, seed, workers, confidence)
         history.append(_history_rows(iteration, action, roster, result))
         return roster, result
 
@@ -136,7 +175,8 @@ def plan(scenario: Scenario, replications: int = 10, seed: int = 7, max_iteratio
         need = _raise(scenario, result, roster, need, missed)
         previous = result
         roster, result = evaluate(need, iteration, "raise where "
-                                  + "; ".join(scenario.standards[i].label for i in missed))
+                                  + "; ".join(scenario.standards[i].label for i in missed),
+                                  roster)
         _mark_stuck(scenario, previous, result, missed, stuck, flat)
         tried.append((roster, result, need))
     roster, result, need = _cheapest_best(scenario, tried, stuck)
@@ -151,6 +191,10 @@ def plan(scenario: Scenario, replications: int = 10, seed: int = 7, max_iteratio
                 history[-1]["action"] += " (undone: not kept)"
             break
         roster, result, need = trimmed
+    if not roster.gap <= settings.gap_limit and settings.time_limit_s is None:
+        polished = _polish(scenario, roster, result, need, evaluate, final_settings)
+        if polished is not None:
+            roster, result = polished
     notes = [f"{scenario.standards[i].label}: {why}" for i, why in stuck.items()]
     still = _missed(scenario, result, stuck)
     notes += [f"{scenario.standards[i].label}: still missed after {max_iterations} iterations"
@@ -159,9 +203,88 @@ def plan(scenario: Scenario, replications: int = 10, seed: int = 7, max_iteratio
     if targets:
         say("rostering interval by interval, for comparison")
         interval_headcount = schedule_roster(scenario, held.interval_need, settings).headcount
+    notes += _solver_notes(roster, final_settings)
+    notes += [note for i, note in _scope_notes(scenario, result) if i not in stuck]
     return Plan(roster, result, pd.concat(history, ignore_index=True), analytic_headcount,
                 met=not still and not stuck, notes=notes, interval_headcount=interval_headcount,
-                stuck=tuple(sorted(stuck)))
+                stuck=tuple(sorted(stuck)), confidence=confidence, requirement=need)
+
+
+def certified(scenario: Scenario, roster: Roster, replications: int, cap: int, seed: int,
+              workers: int = 1, confidence: float = 0.95) -> SimulationResult:
+    """Simulate ``roster`` with ``replications``, doubling them (up to ``cap``)
+    while some standard's verdict is ``not shown`` at ``confidence``.
+    Replication k draws the same streams whenever it runs, so the added
+    replications are those of one longer run (common random numbers)."""
+    agents = on_duty(scenario, scheduled_staffing(scenario, staffing_of(roster)))
+    entropy = root_entropy(seed)
+    runs = run_all(scenario, agents, entropy, replications, 0, False, workers)
+    while True:
+        result = summarise(scenario, runs, entropy, confidence,
+                           {"replications": len(runs), "workers": workers,
+                            "backend": "local", "warmup_cycles": 0, "level": confidence})
+        if "not shown" not in result.standards["verdict"].tolist() or len(runs) >= cap:
+            return result
+        more = min(len(runs), cap - len(runs))
+        runs += run_all(scenario, agents, entropy, more, 0, False, workers, first=len(runs))
+
+
+def _gap_text(gap: float) -> str:
+    return "unknown" if not np.isfinite(gap) else f"{100 * gap:.1f} %"
+
+
+def _solver_notes(roster: Roster, settings: SolverSettings) -> list[str]:
+    """What the solver did not prove about the final roster."""
+    notes = []
+    for row in roster.pools.itertuples():
+        if row.status == "TIME_LIMIT":
+            notes.append(f"{row.pool}: no roster found in the time limit (status TIME_LIMIT, "
+                         "gap unknown); give the solver more time (--time-limit)")
+        elif not np.isfinite(row.gap):
+            notes.append(f"{row.pool}: roster not proved (status {row.status}, gap unknown: "
+                         "the search found no bound on its headcount in the time limit)")
+        elif row.gap > settings.gap_limit:
+            notes.append(f"{row.pool}: roster gap {100 * row.gap:.0f} %, not proved: at most "
+                         f"{row.headcount_bound:.0f} agents might do (more --time-limit "
+                         "may find fewer)")
+    return notes
+
+
+def _scope_notes(scenario: Scenario, result: SimulationResult) -> list[tuple[int, str]]:
+    """A standard held over a day or the week with no ``interval_floor`` lets
+    single intervals fall anywhere: name its lowest simulated interval."""
+    notes = []
+    for i, (standard, row) in enumerate(zip(scenario.standards, result.standards.itertuples(),
+                                            strict=True)):
+        immediate = all(c.kind == "immediate" for c in scenario.match(standard.contacts))
+        if standard.scope != "interval" and standard.interval_floor is None and immediate:
+            notes.append((i, f"{standard.label}: held over the {standard.scope} with no "
+                         f"interval_floor; its lowest simulated interval reaches "
+                         f"{_share(row.lowest_interval)} (set interval_floor to bound it)"))
+    return notes
+
+
+def _share(value: float) -> str:
+    return "n/a" if not np.isfinite(value) else f"{100 * value:.1f} %"
+
+
+def _polish(scenario: Scenario, roster: Roster, result: SimulationResult,
+            need: dict[str, np.ndarray], evaluate, settings: SolverSettings):
+    """Solve the final roster's requirement again from it, with up to
+    ``settings.max_rounds`` solves of doubling time, while its gap is above
+    ``settings.gap_limit``; keep the result when it has no more agents and
+    cost no more, and the simulation certifies every standard as before."""
+    polished, simulated = evaluate(need, "polish", "solve the final roster again, longer "
+                                   f"(gap {_gap_text(roster.gap)})", roster, settings)
+    # as many agents for as much is kept too: the same roster, with the
+    # solver's better bound on it
+    cheaper = (polished.headcount, polished.cost) <= (roster.headcount, roster.cost)
+    worse = any(deficit(scenario, simulated, i, CERTIFIED)
+                > deficit(scenario, result, i, CERTIFIED) + 1e-9
+                for i in range(len(scenario.standards)))
+    if cheaper and not worse:
+        return polished, simulated
+    return None
 
 
 def _cheapest_best(scenario: Scenario, tried: list, stuck: dict[int, str]):
@@ -172,7 +295,7 @@ def _cheapest_best(scenario: Scenario, tried: list, stuck: dict[int, str]):
 
     def key(item):
         roster, result, _ = item
-        gap = sum(deficit(scenario, result, i) for i in movable)
+        gap = sum(deficit(scenario, result, i, CERTIFIED) for i in movable)
         return round(gap, 6), roster.headcount
 
     return min(tried, key=key)
@@ -184,32 +307,37 @@ def staffing_of(roster: Roster) -> dict[str, np.ndarray]:
             for pool, rows in roster.coverage.groupby("pool", sort=False)}
 
 
-def deficit(scenario: Scenario, result: SimulationResult, index: int) -> float:
+def deficit(scenario: Scenario, result: SimulationResult, index: int,
+            column: str = "attainment") -> float:
     """How far standard ``index`` is from its target at its scope: the summed
-    shortfall of mean attainment below target over the scope's units (0 when
-    met everywhere)."""
+    shortfall of ``column`` below target over the scope's units (0 when met
+    everywhere). ``column="attainment"`` measures the mean;
+    ``"one_sided_low"`` the certified level (0 when the verdict is met)."""
     standard = scenario.standards[index]
     rows = result.standard_intervals
     rows = rows[(rows["standard"] == index) & (rows["covered"] > 0)]
     if rows.empty:
         return 0.0
     if standard.scope == "interval":
-        units = rows[rows["interval"] >= 0]["attainment"].to_numpy()
+        units = rows[rows["interval"] >= 0][column].to_numpy()
     elif standard.scope == "day" and scenario.horizon.days > 1:
-        per_day = int(round(86400 / scenario.interval_s))
-        parts = rows[rows["interval"] >= 0].assign(
-            day=lambda t: t["interval"] // per_day,
-            met=lambda t: t["attainment"] * t["covered"])
-        days = parts.groupby("day")[["met", "covered"]].sum()
-        units = (days["met"] / days["covered"]).to_numpy()
+        days = result.standard_days
+        units = days[(days["standard"] == index) & (days["covered"] > 0)][column].to_numpy()
     else:
-        units = rows[rows["interval"] == -1]["attainment"].to_numpy()
+        units = rows[rows["interval"] == -1][column].to_numpy()
+    units = np.where(np.isfinite(units), units, 0.0)  # no bound yet: nothing is shown
     return float(np.clip(standard.target - units, 0.0, None).sum())
 
 
+CERTIFIED = "one_sided_low"
+"""The column the repair chases: a standard is repaired until its one-sided
+confidence bound clears the target (or it is found not staffing-limited)."""
+
+
 def _missed(scenario: Scenario, result: SimulationResult, stuck: dict[int, str]) -> list[int]:
+    """Standards not certified met (and not found staffing-proof)."""
     return [i for i in range(len(scenario.standards))
-            if i not in stuck and deficit(scenario, result, i) > 1e-9]
+            if i not in stuck and deficit(scenario, result, i, CERTIFIED) > 1e-9]
 
 
 def _pools_of(scenario: Scenario, index: int) -> set[str]:
@@ -227,7 +355,7 @@ def _short_intervals(scenario: Scenario, result: SimulationResult, index: int) -
     target = scenario.standards[index].target
     rows = result.standard_intervals
     rows = rows[(rows["standard"] == index) & (rows["interval"] >= 0) & (rows["covered"] > 0)]
-    short = rows[rows["attainment_low"] < target]
+    short = rows[rows[CERTIFIED] < target]
     if short.empty:
         return np.array([], dtype=int)
     below = short[short["attainment"] < target]
@@ -238,28 +366,87 @@ def _short_intervals(scenario: Scenario, result: SimulationResult, index: int) -
 
 def _raise(scenario: Scenario, result: SimulationResult, roster: Roster,
            need: dict[str, np.ndarray], missed: list[int]) -> dict[str, np.ndarray]:
-    """One more agent on duty, above what the roster gives now, where each
-    missed standard falls short, in the pools serving it. A deferred
-    standard's misses show at arrival while its work is done later, so its
-    pools are raised over the whole open day instead."""
+    """Raise, above what the roster gives now, the pools serving the contact
+    types that missed each missed standard, in the intervals where it falls
+    short, by the agents the calibrated analytic curve says close the
+    shortfall (:func:`svcsim.repair.agents_to_close`). A deferred standard's
+    misses show at arrival while its work is done later, so its pools get
+    one more agent over the whole open day instead."""
     present = staffing_of(roster)
     need = {pool: np.maximum(values, present.get(pool, values)).astype(int)
             for pool, values in need.items()}
+    streams = work_streams(scenario)
     for index in missed:
         intervals = _short_intervals(scenario, result, index)
-        for pool in _pools_of(scenario, index):
+        levels = _levels(scenario, result, index)
+        deferred = all(c.kind == "deferred"
+                       for c in scenario.match(scenario.standards[index].contacts))
+        for pool in _missed_pools(scenario, result, index, intervals):
             if pool not in need:
                 continue
-            deferred = all(c.kind == "deferred"
-                           for c in scenario.match(scenario.standards[index].contacts))
+            shrinkage = scenario.pool(pool).shrinkage
             if deferred or len(intervals) == 0:
                 raise_at = np.nonzero(need[pool] > 0)[0]
-            else:
-                raise_at = intervals
-            # scheduled agents for one more on duty after shrinkage
-            step = int(np.ceil(1.0 / (1.0 - scenario.pool(pool).shrinkage) - 1e-9))
-            need[pool][raise_at] += step
+                need[pool][raise_at] += int(np.ceil(1.0 / (1.0 - shrinkage) - 1e-9))
+                continue
+            for i in intervals:
+                mean, low = levels.get(int(i), (np.nan, np.nan))
+                scheduled = int(present.get(pool, need[pool])[i])
+                duty = _on_duty(scheduled, shrinkage)
+                extra = agents_to_close(scenario, pool, index, int(i), duty, mean, low, streams)
+                # the fewest scheduled agents that put that many more on duty
+                more = 1
+                while _on_duty(scheduled + more, shrinkage) < duty + extra:
+                    more += 1
+                need[pool][i] = max(need[pool][i], scheduled + more)
     return need
+
+
+def _on_duty(scheduled: int, shrinkage: float) -> int:
+    """Agents on duty of ``scheduled``, as the simulation counts them."""
+    return int(np.floor(scheduled * (1.0 - shrinkage) + 1e-9))
+
+
+def _levels(scenario: Scenario, result: SimulationResult,
+            index: int) -> dict[int, tuple[float, float]]:
+    """Per interval, standard ``index``'s simulated mean there, and the
+    certified bound the raise must lift: the interval's own for a standard
+    held in every interval, else its scope unit's (the day's, or the
+    horizon's), so a day's shortfall is shared over its short intervals
+    instead of charged to each of them."""
+    standard = scenario.standards[index]
+    rows = result.standard_intervals
+    mine = rows[rows["standard"] == index]
+    intervals = mine[mine["interval"] >= 0]
+    means = dict(zip(intervals["interval"].astype(int), intervals["attainment"], strict=True))
+    if standard.scope == "interval":
+        lows = dict(zip(intervals["interval"].astype(int), intervals[CERTIFIED], strict=True))
+        return {i: (means[i], lows[i]) for i in means}
+    per_day = int(round(86400 / scenario.interval_s))
+    days = result.standard_days
+    days = days[days["standard"] == index].set_index("day")[CERTIFIED] \
+        if standard.scope == "day" and scenario.horizon.days > 1 and not days.empty else None
+    whole = mine.loc[mine["interval"] == -1, CERTIFIED]
+    horizon = float(whole.iloc[0]) if len(whole) else np.nan
+    return {i: (means[i], float(days.get(i // per_day, np.nan)) if days is not None
+                else horizon) for i in means}
+
+
+def _missed_pools(scenario: Scenario, result: SimulationResult, index: int,
+                  intervals: np.ndarray) -> set[str]:
+    """The first-choice pools of the contact types that missed standard
+    ``index`` in ``intervals`` (all its contact types' pools when the
+    simulation does not break it down by contact type)."""
+    standard = scenario.standards[index]
+    rows = result.intervals
+    rows = rows[(rows["standard"] == standard.label) & rows["interval"].isin(intervals)]
+    contacts = scenario.match(standard.contacts)
+    if not rows.empty:
+        short = set(rows.loc[rows["service_level_low"] < standard.target, "contact_type"])
+        missed = [c for c in contacts if c.name in short]
+        contacts = missed or contacts
+    return {scenario.serving_pools(contact, stage)[0][0].name
+            for contact in contacts for stage in contact.stage_names}
 
 
 def _mark_stuck(scenario: Scenario, before: SimulationResult, after: SimulationResult,
@@ -267,13 +454,14 @@ def _mark_stuck(scenario: Scenario, before: SimulationResult, after: SimulationR
     """A missed standard whose deficit did not shrink in two raises running is
     not staffing-limited."""
     for index in missed:
-        if deficit(scenario, after, index) < 0.9 * deficit(scenario, before, index):
+        if (deficit(scenario, after, index, CERTIFIED)
+                < 0.9 * deficit(scenario, before, index, CERTIFIED)):
             flat[index] = 0
             continue
         flat[index] = flat.get(index, 0) + 1
         if flat[index] >= 2:
             level = after.standards["attainment"].iloc[index]
-            stuck[index] = (f"not staffing-limited: two more agents where it fell short did "
+            stuck[index] = (f"not staffing-limited: two raises where it fell short did "
                             f"not move it ({100 * level:.1f}% against "
                             f"{scenario.standards[index].percent:g}%)")
 
@@ -308,8 +496,9 @@ def _trim(scenario: Scenario, roster: Roster, result: SimulationResult,
     if not changed:
         return None
     trimmed_roster, trimmed = evaluate(candidate, label, "take one agent out where "
-                                       "every standard has slack")
-    worse = any(deficit(scenario, trimmed, i) > deficit(scenario, result, i) + 1e-9
+                                       "every standard has slack", roster)
+    worse = any(deficit(scenario, trimmed, i, CERTIFIED)
+                > deficit(scenario, result, i, CERTIFIED) + 1e-9
                 for i in range(len(scenario.standards)))
     # fewest agents first, then least cost: the roster model's own order
     cheaper = (trimmed_roster.headcount, trimmed_roster.cost) < (roster.headcount, roster.cost)
@@ -323,9 +512,12 @@ def _trim(scenario: Scenario, roster: Roster, result: SimulationResult,
 def _history_rows(iteration, action: str, roster: Roster,
                   result: SimulationResult) -> pd.DataFrame:
     table = result.standards[["standard", "scope", "target", "attainment", "attainment_low",
-                              "attainment_high", "verdict"]].copy()
+                              "attainment_high", "lowest_interval", "verdict"]].copy()
     table.insert(0, "iteration", iteration)
     table.insert(1, "action", action)
     table.insert(2, "headcount", roster.headcount)
     table.insert(3, "cost", roster.cost)
+    table.insert(4, "roster_status", roster.status)
+    table.insert(5, "roster_gap", roster.gap)
+    table.insert(6, "replications", result.replications)
     return table

@@ -103,6 +103,7 @@ def standards_text(result, scenario: Scenario) -> str:
             standards["attainment"], standards["attainment_low"], standards["attainment_high"],
             strict=True)],
         "intervals on target": standards["intervals_meeting_target"].map(_pct),
+        "lowest interval": standards["lowest_interval"].map(_pct),
         "verdict": standards["verdict"],
     })
     per_type = result.contact_types
@@ -132,7 +133,8 @@ def roster_text(roster, scenario: Scenario) -> str:
     """The roster's pools summary, its shifts and, if any, why it falls short."""
     pools = roster.pools
     summary = pd.DataFrame({
-        "pool": pools["pool"], "status": pools["status"], "agents": pools["headcount"],
+        "pool": pools["pool"], "status": pools["status"],
+        "agents": pools["headcount"].map(lambda v: f"{v:.0f}" if np.isfinite(v) else "none found"),
         "shifts": pools["shifts"], "added for rest": pools["added_for_rest"],
         "paid hours": pools["paid_hours"].map(lambda v: _num(v, 1)),
         "cost": pools["cost"].map(lambda v: _num(v, 0)),
@@ -160,21 +162,70 @@ def _clip(text: str, width: int = 72) -> str:
     return text if len(text) <= width else text[:width - 3].rstrip(" ;") + "..."
 
 
+def verdict_words(verdict: str, confidence: float) -> str:
+    """A certified verdict as the headline says it."""
+    level = f"{100 * confidence:g} %"
+    return {"met": f"met ({level} confidence)", "not shown": f"not shown at {level}"}.get(
+        verdict, verdict)
+
+
+def plan_headline(result, scenario: Scenario) -> list[str]:
+    """What the plan needs, how sure the solver is of it, and how sure the
+    simulation is of each standard."""
+    roster = result.roster
+    gap = roster.gap
+    if not roster.found:
+        solver = "no roster found in the time limit for " + ", ".join(
+            roster.pools.loc[roster.pools["status"] == "TIME_LIMIT", "pool"]) + \
+            " (status TIME_LIMIT, gap unknown)"
+    else:
+        solver = (f"roster {roster.status}, gap "
+                  + ("unknown" if not np.isfinite(gap) else f"{100 * gap:.1f} %")
+                  + (", not proved" if not (gap <= roster.settings.gap_limit) else ""))
+    standards = result.simulation.standards
+    verdicts = [verdict_words(v, result.confidence) for v in standards["verdict"]]
+    lines = [f"Plan: {scenario.name}: {_who(roster, scenario)}, cost {roster.cost:,.0f} "
+             f"({solver}; analytic requirement alone: {result.analytic_headcount})"]
+    above = [f"{row.standard}: {verdict}, " + _above(row)
+             for row, verdict in zip(standards.itertuples(), verdicts, strict=True)]
+    lines += [f"  {line}" for line in above]
+    lines.append(f"  ({result.simulation.replications} replications; one-sided "
+                 f"{100 * result.confidence:g} % confidence at each standard's scope)")
+    return lines
+
+
+def _above(row) -> str:
+    """How far a standard sits above (or below) its target at its scope: the
+    lowest interval for a standard held in every interval."""
+    if row.scope == "interval" and np.isfinite(row.lowest_interval):
+        return (f"lowest interval {_pct(row.lowest_interval).strip()} against "
+                f"{_pct(row.target).strip()} ({100 * (row.lowest_interval - row.target):+.1f} "
+                f"points; {_pct(row.attainment).strip()} over the horizon)")
+    return (f"{_pct(row.attainment).strip()} against {_pct(row.target).strip()} "
+            f"({100 * (row.attainment - row.target):+.1f} points)")
+
+
 def plan_text(result, scenario: Scenario) -> str:
     """How the planner got there, and what the final roster reaches."""
     history = result.history.drop_duplicates("iteration")[["iteration", "action", "headcount",
-                                                           "cost"]]
+                                                           "cost", "roster_status",
+                                                           "roster_gap", "replications"]]
+    verdicts = result.history.groupby("iteration", sort=False)["verdict"].agg(
+        lambda v: ", ".join(f"{n} {word}" for word, n in v.value_counts().items()))
     history = history.assign(cost=history["cost"].map(lambda v: _num(v, 0)),
-                             action=history["action"].map(_clip))
-    verdict = ("every standard is met in simulation" if result.met else
-               "NOT every standard can be met")
-    lines = [f"Plan: {scenario.name}: {_who(result.roster, scenario)} "
-             f"(analytic requirement alone: {result.analytic_headcount}); {verdict}", "",
-             history.to_string(index=False), "",
-             "A standard counts as met when its mean simulated attainment reaches the target "
-             "in every interval (or day) of its scope;\n'verdict' says whether the confidence "
-             "interval clears it too (more --replications narrow it).", "",
-             standards_text(result.simulation, scenario)]
+                             action=history["action"].map(_clip),
+                             roster_gap=history["roster_gap"].map(
+                                 lambda v: "unknown" if not np.isfinite(v) else _pct(v)),
+                             verdicts=history["iteration"].map(verdicts).to_numpy())
+    history = history.rename(columns={"roster_status": "status", "roster_gap": "gap",
+                                      "replications": "reps"})
+    lines = plan_headline(result, scenario) + [
+        "", history.to_string(index=False), "",
+        "Verdicts are certified at each standard's scope (every interval, day or the week): "
+        "'met' when the one-sided\nconfidence bound clears the target in every unit, 'missed' "
+        "when an upper bound lies below it,\n'not shown' when the interval straddles it; "
+        "the repair chases every standard not met.", "",
+        standards_text(result.simulation, scenario)]
     service = result.roster.service
     if not service.empty:
         held = pd.DataFrame({

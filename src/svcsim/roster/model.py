@@ -25,6 +25,7 @@ from ortools.sat.python import cp_model
 from svcsim.roster import evaluate
 from svcsim.roster.service import ServiceTarget
 from svcsim.roster.shifts import ShiftOption, break_minutes
+from svcsim.roster.warm import Found
 from svcsim.scenario.shifts import ShiftRules
 
 LEVELS = ("shortfall", "headcount", "cost", "shifts", "over_coverage")
@@ -33,26 +34,52 @@ LEVELS = ("shortfall", "headcount", "cost", "shifts", "over_coverage")
 @dataclass(frozen=True)
 class SolverSettings:
     """CP-SAT parameters per pool: a time limit (s, in CP-SAT's deterministic
-    time, so a limited search is reproducible; wall time is capped at three
-    times it), workers and random seed. Several workers search interleaved,
-    so that the same settings give the same roster on any machine load; one
-    worker is the default, as it proves a day's roster several times faster
-    than two interleaved (benchmarks/README.md) and leaves a core free."""
+    time only, so a limited search is the same whatever the machine's load),
+    workers, random seed, and the gap a roster may keep without more time.
 
-    time_limit_s: float = 10.0
+    ``time_limit_s=None`` (the default) scales the limit with the model:
+    :data:`BASE_LIMIT_S` plus :data:`LIMIT_PER_SIZE_S` per thousand
+    (interval x shift option) pairs. A pool whose headcount gap is above
+    ``gap_limit`` is solved again from its best roster with twice the time,
+    up to ``max_rounds`` solves in all; a gap still above it is reported
+    (the roster's ``gap`` column, and the plan's headline). Several workers
+    search interleaved, so that the same settings give the same roster on
+    any machine load; one worker is the default, as it proves a day's
+    roster several times faster than two interleaved (benchmarks/README.md)
+    and leaves a core free."""
+
+    time_limit_s: float | None = None
     num_workers: int = 1
     seed: int = 0
+    gap_limit: float = 0.02
+    max_rounds: int = 3
+
+    def limit_for(self, size: int) -> float:
+        """Time limit (s, deterministic) for a model of ``size`` (interval x
+        shift option) pairs."""
+        if self.time_limit_s is not None:
+            return self.time_limit_s
+        return BASE_LIMIT_S + LIMIT_PER_SIZE_S * size / 1000
 
     def solver(self, time_limit_s: float | None = None) -> cp_model.CpSolver:
         """A CP-SAT solver with these parameters (``time_limit_s`` overrides)."""
-        limit = self.time_limit_s if time_limit_s is None else time_limit_s
+        limit = self.limit_for(0) if time_limit_s is None else time_limit_s
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = self.num_workers
         solver.parameters.interleave_search = True
         solver.parameters.random_seed = self.seed
         solver.parameters.max_deterministic_time = limit
-        solver.parameters.max_time_in_seconds = 3 * limit
+        solver.parameters.catch_sigint_signal = False
         return solver
+
+
+BASE_LIMIT_S = 10.0
+"""Time limit of the smallest model, s (deterministic)."""
+LIMIT_PER_SIZE_S = 0.05
+"""Extra time limit per thousand (interval x shift option) pairs, s: a week
+of 30-minute intervals with three shift types starting every half hour
+(336 x 1,008 = 339,000 pairs) gets 27 s; a day of 30-minute intervals with
+a few dozen starts, about 10 s."""
 
 
 @dataclass
@@ -67,6 +94,17 @@ class PoolSolution:
     bounds: dict[str, float] = field(default_factory=dict)
     runtime_s: float = 0.0
     level_s: dict[str, float] = field(default_factory=dict)  # wall time per level
+
+    @property
+    def gap(self) -> float:
+        """Share of the headcount above the solver's proved bound (0 when
+        proved optimal; nan when no roster or no bound was found)."""
+        best = self.objectives.get("headcount")
+        bound = self.bounds.get("headcount")
+        if not self.agents or best is None or bound is None or not np.isfinite(bound):
+            return float("nan")
+        low = int(np.ceil(bound - 1e-6))
+        return max(0.0, (best - low) / best) if best > 0 else 0.0
 
     @property
     def headcount_s(self) -> float:
@@ -92,6 +130,7 @@ class PoolModel:
         self.upper = max([int(self.required.max(initial=0)) * 2 + 1]
                          + [2 * t.most_agents + 1 for t in targets])
         self.days = max(1, int(round(self.n * interval_s / 86400)))
+        self.size = self.n * len(options)
         self._variables()
         self._coverage(max_agents)
         self._service()
@@ -218,22 +257,32 @@ class PoolModel:
                        zip(self.options, self.agents, strict=True))
         return sum(self.over)
 
-    def solve(self, settings: SolverSettings) -> PoolSolution:
-        """Solve level by level within ``settings.time_limit_s`` in all.
+    def solve(self, settings: SolverSettings, start: Found | None = None,
+              time_limit_s: float | None = None) -> PoolSolution:
+        """Solve level by level within the time limit in all
+        (``settings.limit_for(self.size)`` unless ``time_limit_s`` is given).
 
-        The status is OPTIMAL when every level was proved optimal, FEASIBLE
-        when a roster was found but some level was not proved, TIME_LIMIT
-        when time ran out before any roster was found.
+        ``start`` (a roster of this pool, e.g. the previous roster plus a
+        raise) starts the search and is returned whenever the search does not
+        beat it. The status is OPTIMAL when every level was proved optimal,
+        FEASIBLE when a roster was found but some level was not proved,
+        TIME_LIMIT when time ran out before any roster was found.
         """
+        limit = settings.limit_for(self.size) if time_limit_s is None else time_limit_s
         began = time.perf_counter()
         spent = 0.0
-        plain = self._hint_interval_by_interval(settings) if self.targets else None
+        fallback, plain = None, None
+        if start is not None and start[0]:
+            fallback = self.scored(start)
+            self._hint(start)
+        elif self.targets:
+            plain = self._hint_interval_by_interval(settings, limit)
         proved, objectives, bounds, found = True, {}, {}, None
         level_s: dict[str, float] = {}
         for level in LEVELS:
             if level == "shifts" and self.days == 1:
                 continue  # the same as headcount
-            left = settings.time_limit_s - spent
+            left = limit - spent
             if left <= 0:
                 proved = False
                 break
@@ -259,13 +308,50 @@ class PoolModel:
             # meets every interval on its own (which holds every target too)
             return replace(plain, status="FEASIBLE", bounds=bounds, runtime_s=runtime,
                            level_s=level_s)
+        if fallback is not None and _ahead(fallback.objectives, objectives):
+            # the headcount bound holds for the start only at the same shortfall
+            same = objectives.get("shortfall") == fallback.objectives["shortfall"]
+            return replace(fallback, bounds=bounds if same else {}, runtime_s=runtime,
+                           level_s=level_s)
         if found is None:
             return PoolSolution(self.pool, "TIME_LIMIT", {}, {}, runtime_s=runtime)
         agents, breaks = found
         return PoolSolution(self.pool, "OPTIMAL" if proved else "FEASIBLE", agents, breaks,
                             objectives, bounds, runtime, level_s)
 
-    def _hint_interval_by_interval(self, settings: SolverSettings) -> PoolSolution:
+    def scored(self, found: Found) -> PoolSolution:
+        """A roster of this pool with its objective at every level, computed
+        in plain Python (status FEASIBLE: nothing is proved about it)."""
+        agents, breaks = found
+        present, _ = evaluate.coverage(self.options, agents, breaks, self.n, self.interval_s)
+        need = self.required * self.step_min
+        short = np.maximum(need - present, 0.0)
+        service = 0
+        if self.targets:
+            duty = [min(int(present[i] // self.step_min), self.most) for i in range(self.n)]
+            done: dict[tuple[int, int], int] = {}
+            for (t, i), (_, table) in self.answered.items():
+                key = (t, int(self.targets[t].units[i]))
+                done[key] = done.get(key, 0) + table[duty[i]]
+            service = sum(max(0, goal - done.get((t, unit), 0))
+                          for t, unit, goal, _ in self.units)
+        per_day = [sum(c for k, c in agents.items() if self.options[k].day == d)
+                   for d in range(self.days)]
+        limit = min(self.rules.max_days_per_week, self.days)
+        objectives = {
+            "shortfall": float(short.sum() + service),
+            "headcount": float(max(max(per_day), -(-sum(per_day) // limit))
+                               if self.days > 1 else sum(agents.values())),
+            "cost": float(sum(int(round(100 * self.options[k].cost)) * c
+                              for k, c in agents.items())),
+            "shifts": float(sum(agents.values())),
+            "over_coverage": float((present + short - need).sum()),
+        }
+        return PoolSolution(self.pool, "FEASIBLE", dict(agents),
+                            {key: dict(v) for key, v in breaks.items()}, objectives)
+
+    def _hint_interval_by_interval(self, settings: SolverSettings,
+                                   time_limit_s: float) -> PoolSolution:
         """Solve the plain model for the roster that meets every target in
         every interval (it holds every day's target too) and start the search
         from it; it is also the answer whenever the search does not beat it,
@@ -274,7 +360,7 @@ class PoolModel:
         need = np.maximum.reduce([self.required] + [t.interval_need() for t in self.targets])
         plain = PoolModel(self.pool, self.options, need, self.interval_s, self.rules,
                           self.max_agents)
-        found = plain.solve(settings)
+        found = plain.solve(settings, time_limit_s=time_limit_s)
         if found.agents:
             self._hint((found.agents, found.breaks))
         return found
@@ -318,6 +404,15 @@ class PoolModel:
             m.add_hint(short, max(0, goal - done.get(t, {}).get(unit, 0)))
 
 
+def _ahead(start: dict[str, float], objectives: dict[str, float]) -> bool:
+    """Whether a start's objectives beat the search's best, level by level
+    (fewer unmet requirement, then fewer agents, then lower cost)."""
+    def key(values: dict[str, float]) -> tuple[float, ...]:
+        return tuple(round(values.get(level, np.inf), 6) for level in LEVELS[:3])
+
+    return key(start) < key(objectives)
+
+
 def _better(plain: PoolSolution, objectives: dict[str, float]) -> bool:
     """Whether the interval-by-interval roster beats the global search's best
     (fewer unmet requirement, then fewer agents)."""
@@ -330,9 +425,36 @@ def _better(plain: PoolSolution, objectives: dict[str, float]) -> bool:
 
 def solve_pool(pool: str, options: list[ShiftOption], required: np.ndarray, interval_s: float,
                rules: ShiftRules, max_agents: int | None, settings: SolverSettings,
-               targets: tuple[ServiceTarget, ...] = ()) -> PoolSolution:
-    """Solve one pool's roster; a multi-day horizon whose shifts all end on
-    the day they start is solved day by day.
+               targets: tuple[ServiceTarget, ...] = (), start: Found | None = None,
+               ) -> PoolSolution:
+    """Solve one pool's roster, from ``start`` when given (see
+    :meth:`PoolModel.solve`); while its headcount gap stays above
+    ``settings.gap_limit`` under a scaled time limit, solve again from the
+    best roster with twice the time (rounds 1 to ``settings.max_rounds``, at
+    1, 2, 4... times the limit; from a start, the first round is skipped).
+    A fixed ``time_limit_s`` is taken as given: one solve, gap reported."""
+    scaled = settings.time_limit_s is None
+    rounds = settings.max_rounds if scaled else 1
+    # solving again from a roster (rounds > 1) starts at twice the time: the
+    # roster came from a solve at the base limit
+    first = 1 if start is not None and rounds > 1 else 0
+    solution = _solve_once(pool, options, required, interval_s, rules, max_agents, settings,
+                           targets, start, 2.0 ** first)
+    runtime = solution.runtime_s
+    for round_ in range(first + 1, rounds):
+        if not solution.gap > settings.gap_limit and solution.agents:
+            break
+        best = (solution.agents, solution.breaks) if solution.agents else start
+        solution = _solve_once(pool, options, required, interval_s, rules, max_agents,
+                               settings, targets, best, 2.0 ** round_)
+        runtime += solution.runtime_s
+    return replace(solution, runtime_s=runtime)
+
+
+def _solve_once(pool, options, required, interval_s, rules, max_agents, settings, targets,
+                start: Found | None, scale: float) -> PoolSolution:
+    """One solve at ``scale`` times the limit; a multi-day horizon whose
+    shifts all end on the day they start is solved day by day.
 
     Such days share nothing but the people who work them, and the fewest
     people is reached by the fewest shifts on every day (people = the larger
@@ -347,18 +469,30 @@ def solve_pool(pool: str, options: list[ShiftOption], required: np.ndarray, inte
     # a target over the whole horizon ties the days together
     whole = any(len(np.unique(t.units)) < days for t in targets)
     if days == 1 or crossing or whole:
-        return PoolModel(pool, options, required, interval_s, rules, max_agents,
-                         targets).solve(settings)
-    day_settings = replace(settings, time_limit_s=settings.time_limit_s / days)
+        model = PoolModel(pool, options, required, interval_s, rules, max_agents, targets)
+        return model.solve(settings, start, scale * settings.limit_for(model.size))
+    limit = scale * settings.limit_for(len(required) * len(options)) / days
     parts = []
     for day in range(days):
         index = [k for k, o in enumerate(options) if o.day == day]
         local = [_moved(options[k], -day * per_day) for k in index]
         span = slice(day * per_day, (day + 1) * per_day)
         mine = tuple(t.sliced(span.start, span.stop) for t in targets)
-        parts.append((index, PoolModel(pool, local, required[span], interval_s, rules,
-                                       max_agents, mine).solve(day_settings)))
+        model = PoolModel(pool, local, required[span], interval_s, rules, max_agents, mine)
+        parts.append((index, model.solve(settings, _day_start(start, index, day, per_day),
+                                         limit)))
     return _joined(pool, parts, per_day, rules, days)
+
+
+def _day_start(start: Found | None, index: list[int], day: int, per_day: int) -> Found | None:
+    """One day's part of a week's roster, in that day's local option indices."""
+    if start is None:
+        return None
+    local = {k: j for j, k in enumerate(index)}
+    agents = {local[k]: c for k, c in start[0].items() if k in local}
+    breaks = {(local[k], b): {s - day * per_day: c for s, c in starts.items()}
+              for (k, b), starts in start[1].items() if k in local}
+    return agents, breaks
 
 
 def _moved(option: ShiftOption, by: int) -> ShiftOption:

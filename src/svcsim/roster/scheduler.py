@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +14,7 @@ from svcsim.roster.model import PoolSolution, SolverSettings, solve_pool
 from svcsim.roster.service import ServiceTarget
 from svcsim.roster.shifts import ShiftOption, shift_options
 from svcsim.roster.tours import Tours, assign_tours
+from svcsim.roster.warm import extend_to_cover
 from svcsim.scenario import Scenario
 from svcsim.scenario.units import format_clock
 
@@ -54,6 +55,9 @@ class Roster:
         interval service level.
     settings : SolverSettings
         The parameters used.
+    solutions : dict of str to PoolSolution
+        Each pool's solver solution (shift option counts and break starts):
+        the warm start of a later solve (``schedule_roster(start=...)``).
     """
 
     status: str
@@ -64,11 +68,28 @@ class Roster:
     explanations: list[str] = field(default_factory=list)
     settings: SolverSettings = field(default_factory=SolverSettings)
     service: pd.DataFrame = field(default_factory=pd.DataFrame)
+    solutions: dict[str, PoolSolution] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def headcount(self) -> int:
-        """Agents on the rota (over a week, each works several shifts)."""
+        """Agents on the rota (over a week, each works several shifts); a
+        pool without a roster (``TIME_LIMIT``) counts none."""
         return int(self.pools["headcount"].sum())
+
+    @property
+    def gap(self) -> float:
+        """Share of the headcount above the solvers' proved bounds, over all
+        pools (0 when every pool is proved optimal; nan when a pool has no
+        roster or no bound)."""
+        bound = self.pools["headcount_bound"]
+        if self.headcount == 0 or bound.isna().any():
+            return float("nan") if self.status != "OPTIMAL" else 0.0
+        return max(0.0, float((self.headcount - np.ceil(bound - 1e-6).sum()) / self.headcount))
+
+    @property
+    def found(self) -> bool:
+        """Every pool has a roster (no pool ran out of time before finding one)."""
+        return not (self.pools["status"] == "TIME_LIMIT").any()
 
     @property
     def shift_count(self) -> int:
@@ -90,7 +111,8 @@ class Roster:
 
 def schedule_roster(scenario: Scenario, required: dict[str, np.ndarray],
                     settings: SolverSettings | None = None,
-                    targets: dict[str, tuple[ServiceTarget, ...]] | None = None) -> Roster:
+                    targets: dict[str, tuple[ServiceTarget, ...]] | None = None,
+                    start: Roster | None = None) -> Roster:
     """Roster every pool in ``required`` at minimum headcount.
 
     Parameters
@@ -107,21 +129,34 @@ def schedule_roster(scenario: Scenario, required: dict[str, np.ndarray],
         Per pool, standards to hold over a day or the horizon (see
         :func:`svcsim.queueing.service_plan`); ``required`` is then the
         floor every interval must have on its own.
+    start : Roster, optional
+        A roster of the same scenario to start from: each pool starts from
+        its roster plus the shifts a greedy cover adds for any raise in
+        ``required``, and keeps that roster unless the search beats it.
     """
     settings = settings or SolverSettings()
     targets = targets or {}
     shifts, rota, coverage, summary, explanations, service = [], [], [], [], [], []
+    solutions = {}
     for pool, need in required.items():
         options = shift_options(scenario, pool)
         spec = scenario.pool(pool)
         rules = scenario.shift_rules[spec.shift_rules]  # type: ignore[index]
         need = np.ceil(np.asarray(need, dtype=float) - 1e-9).astype(int)
         mine = tuple(targets.get(pool, ()))
+        begin = None
+        if start is not None and pool in start.solutions and start.solutions[pool].agents:
+            before = start.solutions[pool]
+            begin = extend_to_cover(options, (before.agents, before.breaks), need,
+                                    scenario.interval_s, spec.max_agents)
         solution = solve_pool(pool, options, need, scenario.interval_s, rules,
-                              spec.max_agents, settings, mine)
+                              spec.max_agents, settings, mine, begin)
+        solutions[pool] = solution
         shifts.append(_shift_table(scenario, options, solution))
+        # the rota's own solves take this pool's (scaled) limit
+        fixed = replace(settings, time_limit_s=settings.limit_for(len(need) * len(options)))
         tours = assign_tours(options, solution.agents, scenario.horizon.days,
-                             scenario.interval_s, rules, settings)
+                             scenario.interval_s, rules, fixed)
         rota.append(_rota(scenario, options, solution, tours))
         table = _coverage_table(scenario, options, solution, need)
         if mine:  # what holding the standards in every interval would need
@@ -129,16 +164,17 @@ def schedule_roster(scenario: Scenario, required: dict[str, np.ndarray],
                 [need] + [t.interval_need() for t in mine]).astype(float)
         coverage.append(table)
         summary.append(_summary(scenario, options, solution, tours, table))
-        explanations += _explain(scenario, pool, options, table, spec.max_agents)
+        explanations += _explain(scenario, pool, options, table, spec.max_agents, solution)
         reached = _service_table(pool, mine, np.floor(table["scheduled"].to_numpy() + 1e-9))
         service.append(reached)
-        explanations += _explain_service(scenario, reached)
+        if solution.status != "TIME_LIMIT":  # an empty roster is no fault of the rules
+            explanations += _explain_service(scenario, reached)
     pools = pd.DataFrame(summary)
     status = ("TIME_LIMIT" if (pools["status"] == "TIME_LIMIT").any() else
               "FEASIBLE" if (pools["status"] == "FEASIBLE").any() else "OPTIMAL")
     return Roster(status, pd.concat(shifts, ignore_index=True), pd.concat(rota, ignore_index=True),
                   pd.concat(coverage, ignore_index=True), pools, explanations, settings,
-                  pd.concat(service, ignore_index=True))
+                  pd.concat(service, ignore_index=True), solutions)
 
 
 def _agent_breaks(scenario: Scenario, options: list[ShiftOption], solution: PoolSolution,
@@ -226,23 +262,40 @@ def _coverage_table(scenario, options, solution, need) -> pd.DataFrame:
 
 def _summary(scenario: Scenario, options: list[ShiftOption], solution: PoolSolution,
              tours: Tours, table: pd.DataFrame) -> dict:
+    """One pool's row: a pool without a roster has no headcount, bound or gap
+    (blank, not 0), so nobody reads it as a pool that needs no one."""
+    pool = table["pool"].iloc[0]
+    if solution.status == "TIME_LIMIT":
+        return {"pool": pool, "status": "TIME_LIMIT", "headcount": np.nan, "shifts": np.nan,
+                "added_for_rest": np.nan, "paid_hours": np.nan, "cost": np.nan,
+                "shortfall_agent_hours": np.nan, "headcount_bound": np.nan, "gap": np.nan,
+                "runtime_s": solution.runtime_s, "headcount_solve_s": solution.headcount_s}
     headcount = len(tours.lines)
     bound = solution.bounds.get("headcount", np.nan)
     # agents added for the rest rule are not proved necessary: another choice
     # of shifts might have needed none
     status = "FEASIBLE" if tours.extra and solution.status == "OPTIMAL" else solution.status
-    return {"pool": table["pool"].iloc[0], "status": status, "headcount": headcount,
+    low = np.ceil(bound - 1e-6) if np.isfinite(bound) else np.nan
+    if not headcount:
+        gap = 0.0 if status == "OPTIMAL" else np.nan
+    else:  # no bound: gap unknown (max() would hide the nan)
+        gap = max(0.0, (headcount - low) / headcount) if np.isfinite(low) else np.nan
+    return {"pool": pool, "status": status, "headcount": headcount,
             "shifts": sum(solution.agents.values()), "added_for_rest": tours.extra,
             "paid_hours": evaluate.paid_hours(options, solution.agents),
             "cost": evaluate.cost(options, solution.agents),
             "shortfall_agent_hours": float(table["shortfall"].sum()) * scenario.interval_s / 3600,
             "headcount_bound": bound,
-            "gap": (headcount - bound) / headcount if headcount else 0.0,
+            "gap": gap,
             "runtime_s": solution.runtime_s, "headcount_solve_s": solution.headcount_s}
 
 
 def _explain(scenario: Scenario, pool: str, options: list[ShiftOption],
-             table: pd.DataFrame, max_agents: int | None) -> list[str]:
+             table: pd.DataFrame, max_agents: int | None, solution: PoolSolution) -> list[str]:
+    if solution.status == "TIME_LIMIT":
+        return [f"{pool}: no roster found in the time limit (status TIME_LIMIT, gap "
+                "unknown): give the solver more time "
+                "(--time-limit) - the shift rules are not shown to be at fault"]
     short = table[table["shortfall"] > 1e-9]
     if short.empty:
         return []
@@ -296,12 +349,19 @@ def _spans(rows: pd.DataFrame) -> str:
                                      if len(labels) > 6 else "")
 
 
+WALL_CLOCK = ("runtime_s", "headcount_solve_s")
+"""Columns of ``Roster.pools`` measured in wall time (kept in memory, not written)."""
+
+
 def write_roster(roster: Roster, folder: str | Path, stem: str = "roster") -> list[Path]:
     """Write ``<stem>_shifts.csv``, ``<stem>_coverage.csv``, ``<stem>_pools.csv``
-    and ``<stem>.xlsx`` (one sheet per view) into ``folder``, atomically."""
+    and ``<stem>.xlsx`` (one sheet per view) into ``folder``, atomically.
+
+    The files hold no wall-clock times (the solver's runtime varies with the
+    machine's load), so the same input and seed write the same bytes."""
     folder = Path(folder)
     views = {"shifts": roster.shifts, "agents": roster.agents, "coverage": roster.coverage,
-             "pools": roster.pools}
+             "pools": roster.pools.drop(columns=list(WALL_CLOCK))}
     written = [write_text(folder / f"{stem}_{name}.csv", table.to_csv(index=False))
                for name, table in views.items()]
 

@@ -58,42 +58,61 @@ Progress = Callable[[int, int], None]
 def run_all(scenario: Scenario, on_duty: dict[str, np.ndarray], entropy: int,
             replications: int, warmup_cycles: int, keep_contacts: bool,
             workers: int = 1, backend: str = "local", client: Any = None,
-            progress: Progress | None = None) -> list[RunTables]:
+            progress: Progress | None = None, first: int = 0) -> list[RunTables]:
     """Every replication, returned in replication order whatever runs them.
 
     ``backend="local"`` runs them in this process (``workers=1``) or on local
     processes; ``backend="dask"`` on a Dask cluster: ``client`` is a
     ``dask.distributed.Client``, a scheduler address, or None for a local
     cluster. Each replication's random streams depend only on the seed and
-    its number, so every backend gives the same numbers.
+    its number, so every backend gives the same numbers; ``first`` numbers
+    them from there, so replications added later (sequential sampling) are
+    the ones a single longer run would have had (common random numbers).
     """
     args = [(scenario, on_duty, entropy, r, warmup_cycles, keep_contacts)
-            for r in range(replications)]
+            for r in range(first, first + replications)]
+    return map_ordered(run_one, args, workers, backend, client, progress)
+
+
+def map_ordered(function: Callable[..., Any], args: list[tuple], workers: int = 1,
+                backend: str = "local", client: Any = None,
+                progress: Progress | None = None) -> list[Any]:
+    """``[function(*a) for a in args]``, in that order, whatever runs them:
+    the executor seam shared by replications and by a study's plans.
+
+    ``backend="local"`` runs them in this process (``workers=1``, or a
+    single task) or on ``workers`` local processes; ``backend="dask"`` on a
+    Dask cluster (``client``: a ``dask.distributed.Client``, a scheduler
+    address, or None for a local cluster). ``function`` and ``args`` must
+    pickle for anything but the serial path. ``progress(done, total)`` is
+    called as each task ends.
+    """
     report = progress or (lambda done, total: None)
     if backend == "dask":
-        return _run_dask(args, client, report)
+        return _run_dask(function, args, client, report)
     if backend != "local":
         raise ValueError(f"backend must be 'local' or 'dask', got {backend!r}")
-    if workers <= 1 or replications <= 1:
+    if workers <= 1 or len(args) <= 1:
         results = []
         for a in args:
-            results.append(run_one(*a))
-            report(len(results), replications)
+            results.append(function(*a))
+            report(len(results), len(args))
         return results
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = {pool.submit(run_one, *a): i for i, a in enumerate(args)}
-        return _collect(futures, as_completed(futures), replications, report)
+    with ProcessPoolExecutor(max_workers=min(workers, len(args))) as pool:
+        futures = {pool.submit(function, *a): i for i, a in enumerate(args)}
+        return _collect(futures, as_completed(futures), len(args), report)
 
 
-def _collect(futures: dict, finished, total: int, report: Progress) -> list[RunTables]:
-    results: list[RunTables | None] = [None] * total
+def _collect(futures: dict, finished, total: int, report: Progress) -> list[Any]:
+    results: list[Any] = [None] * total
     for done, future in enumerate(finished, start=1):
         results[futures[future]] = future.result()
         report(done, total)
-    return results  # type: ignore[return-value]
+    return results
 
 
-def _run_dask(args: list[tuple], client: Any, report: Progress) -> list[RunTables]:
+def _run_dask(function: Callable[..., Any], args: list[tuple], client: Any,
+              report: Progress) -> list[Any]:
     try:
         from dask.distributed import Client
         from dask.distributed import as_completed as dask_completed
@@ -103,7 +122,7 @@ def _run_dask(args: list[tuple], client: Any, report: Progress) -> list[RunTable
     own = not isinstance(client, Client)
     client = Client(client) if own else client
     try:
-        futures = {client.submit(run_one, *a, pure=False): i for i, a in enumerate(args)}
+        futures = {client.submit(function, *a, pure=False): i for i, a in enumerate(args)}
         return _collect(futures, dask_completed(list(futures)), len(args), report)
     finally:
         if own:

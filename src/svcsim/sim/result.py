@@ -33,10 +33,15 @@ class SimulationResult:
         shift), ``busy_agent_s``, ``occupancy`` (busy / present, <= 1).
     standards : pandas.DataFrame
         One row per standard: ``attainment`` over the horizon with its CI,
-        ``target``, and ``verdict``: ``met`` (the CI lies above the target),
-        ``missed`` (below) or ``uncertain``.
+        ``target``, and ``verdict`` at the standard's scope and the stated
+        confidence ``level``, one-sided: ``met`` (the lower confidence bound
+        clears the target), ``missed`` (the upper bound lies below it) or
+        ``not shown`` (the CI straddles the target: more replications may
+        decide it). ``lowest_interval`` is the lowest mean attainment of an
+        interval with contacts.
     standard_intervals : pandas.DataFrame
-        Standard x interval attainment with CI (``interval = -1``: the horizon).
+        Standard x interval attainment with CI (``interval = -1``: the horizon),
+        and the one-sided bounds at ``level`` (``one_sided_low`` / ``_high``).
     contact_types : pandas.DataFrame
         One row per contact type (tier x channel) over the horizon: offered,
         answered, abandoned per replication (means), ``asa_s`` (pooled), and the
@@ -46,6 +51,8 @@ class SimulationResult:
     replication_attainment : pandas.DataFrame
         Standard x replication: ``covered``, ``met`` and ``attainment`` over
         the horizon, for paired comparisons under common random numbers.
+    standard_days : pandas.DataFrame
+        Standard x day attainment with CI and one-sided bounds.
     """
 
     intervals: pd.DataFrame
@@ -59,6 +66,7 @@ class SimulationResult:
     level: float = 0.95
     settings: dict = field(default_factory=dict)
     replication_attainment: pd.DataFrame = field(default_factory=pd.DataFrame)
+    standard_days: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def summarise(scenario: Scenario, runs: list[RunTables], seed: int, level: float,
@@ -82,6 +90,7 @@ def summarise(scenario: Scenario, runs: list[RunTables], seed: int, level: float
         else None,
         replications=len(runs), seed=seed, level=level, settings=settings,
         replication_attainment=_per_replication(attainment),
+        standard_days=standard_days,
     )
 
 
@@ -118,10 +127,14 @@ def _shares(attainment: pd.DataFrame, keys: list[str], level: float) -> pd.DataF
         per_run["share"] = per_run["met"] / per_run["covered"].where(per_run["covered"] > 0)
     rows = []
     for key, group in per_run.groupby(keys, sort=True, observed=True):
-        mean, low, high = t_interval(group["share"].to_numpy(), level)
-        rows.append((*key, group["covered"].mean(), mean, max(low, 0.0), min(high, 1.0)))
+        shares = group["share"].to_numpy()
+        mean, low, high = t_interval(shares, level)
+        # a one-sided bound at ``level`` is a side of the two-sided 2 level - 1 interval
+        _, one_low, one_high = t_interval(shares, 2 * level - 1)
+        rows.append((*key, group["covered"].mean(), mean, max(low, 0.0), min(high, 1.0),
+                     max(one_low, 0.0), min(one_high, 1.0)))
     return pd.DataFrame(rows, columns=[*keys, "covered", "attainment", "attainment_low",
-                                       "attainment_high"])
+                                       "attainment_high", "one_sided_low", "one_sided_high"])
 
 
 def _primary_standards(scenario: Scenario) -> dict[str, int]:
@@ -215,35 +228,54 @@ def _contact_types(scenario: Scenario, runs: list[RunTables], intervals: pd.Data
 
 def _standards(scenario: Scenario, per_interval: pd.DataFrame,
                per_day: pd.DataFrame) -> pd.DataFrame:
-    """One row per standard. The verdict is judged at the standard's scope: the
-    worst interval for ``interval``, the worst day for ``day`` (in a horizon
-    of several days), the whole horizon otherwise."""
+    """One row per standard. The verdict is judged at the standard's scope,
+    on one-sided confidence bounds: the worst interval for ``interval``, the
+    worst day for ``day`` (in a horizon of several days), the whole horizon
+    otherwise (see :func:`verdict`)."""
     rows = []
     for i, standard in enumerate(scenario.standards):
         whole = per_interval[(per_interval["standard"] == i) & (per_interval["interval"] == -1)]
         if whole.empty:
             rows.append((standard.label, standard.scope, standard.target, np.nan, np.nan, np.nan,
-                         0.0, np.nan, "not measured"))
+                         0.0, np.nan, np.nan, "not measured"))
             continue
         row = whole.iloc[0]
         intervals = per_interval[(per_interval["standard"] == i) & (per_interval["interval"] >= 0)
                                  & (per_interval["covered"] > 0)]
         share_ok = float((intervals["attainment"] >= standard.target).mean()) \
             if len(intervals) else np.nan
+        lowest = float(intervals["attainment"].min()) if len(intervals) else np.nan
         days = per_day[(per_day["standard"] == i) & (per_day["covered"] > 0)]
         if standard.scope == "interval":
-            verdict_low = intervals["attainment_low"].min()
-            verdict_high = intervals["attainment_high"].min()
+            units = intervals
         elif standard.scope == "day" and scenario.horizon.days > 1:
-            verdict_low = days["attainment_low"].min()
-            verdict_high = days["attainment_high"].min()
+            units = days
         else:
-            verdict_low, verdict_high = row["attainment_low"], row["attainment_high"]
-        verdict = ("met" if verdict_low >= standard.target else
-                   "missed" if verdict_high < standard.target else "uncertain")
+            units = whole
         rows.append((standard.label, standard.scope, standard.target, row["attainment"],
                      row["attainment_low"], row["attainment_high"], row["covered"], share_ok,
-                     verdict))
+                     lowest, verdict(units, standard.target)))
     return pd.DataFrame(rows, columns=["standard", "scope", "target", "attainment",
                                        "attainment_low", "attainment_high", "covered",
-                                       "intervals_meeting_target", "verdict"])
+                                       "intervals_meeting_target", "lowest_interval", "verdict"])
+
+
+def verdict(units: pd.DataFrame, target: float) -> str:
+    """``met`` when every unit's one-sided lower bound clears ``target``,
+    ``missed`` when some unit's one-sided upper bound lies below it, else
+    ``not shown``.
+
+    Parameters
+    ----------
+    units : pandas.DataFrame
+        The scope's units (intervals, days or the horizon) with
+        ``one_sided_low`` and ``one_sided_high`` (shares, 0-1).
+    target : float
+        Share to reach (0-1).
+    """
+    low, high = units["one_sided_low"].min(), units["one_sided_high"].min()
+    if low >= target:
+        return "met"
+    if high < target:
+        return "missed"
+    return "not shown"

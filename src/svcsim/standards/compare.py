@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, replace
+from typing import Any
 
 import pandas as pd
 
@@ -30,7 +30,7 @@ from svcsim.plan import Plan, deficit, plan, staffing_of
 from svcsim.roster import SolverSettings
 from svcsim.scenario import Scenario
 from svcsim.sim import SimulationResult, simulate
-from svcsim.sim.replications import Progress, t_interval
+from svcsim.sim.replications import Progress, map_ordered, t_interval
 from svcsim.standards.overlays import factor_of
 from svcsim.standards.study import LoadedStudy
 
@@ -67,16 +67,18 @@ class Comparison:
 
 
 def compare(loaded: LoadedStudy, settings: SolverSettings | None = None, workers: int = 1,
-            progress: Progress | None = None) -> Comparison:
+            progress: Progress | None = None, backend: str = "local",
+            client: Any = None) -> Comparison:
     """Plan every variant of a study and simulate today's roster under it.
 
     ``progress(done, total)`` is called before the first plan and after each
-    plan and simulation.
+    plan and simulation. ``backend="dask"`` plans the variants on a Dask
+    cluster (``client``), as replications can run.
     """
     study = loaded.study
     scenarios = {BASE: loaded.base, **loaded.variants}
     step = steps(2 * len(scenarios), progress)
-    plans = plan_each(scenarios, loaded, settings, workers, step)
+    plans = plan_each(scenarios, loaded, settings, workers, step, backend, client)
     staffing = staffing_of(plans[BASE].roster)
     today: dict[str, SimulationResult] = {}
     for name, scenario in scenarios.items():
@@ -117,7 +119,8 @@ def _todays_if_enough(scenario: Scenario, planned: Plan, base: Plan,
 
 def plan_each(scenarios: dict[str, Scenario], loaded: LoadedStudy,
               settings: SolverSettings | None, workers: int,
-              step: Callable[[], None]) -> dict[str, Plan]:
+              step: Callable[[], None], backend: str = "local",
+              client: Any = None) -> dict[str, Plan]:
     """The plan of each scenario, with the study's replications and seed.
 
     A scenario equal to one already planned (a sweep's ``x1.0`` point is the
@@ -125,30 +128,32 @@ def plan_each(scenarios: dict[str, Scenario], loaded: LoadedStudy,
     ``workers`` above 1 and several scenarios to plan, the plans run side by
     side on that many local processes (a plan is mostly roster solving on one
     core, which replications in parallel would not speed up); every plan is
-    the same as when planned alone. ``step()`` is called as each plan ends.
+    the same as when planned alone. They go through the executor seam of
+    the replications (:func:`svcsim.sim.replications.map_ordered`), so
+    ``backend="dask"`` plans them on a Dask cluster (``client``).
+    ``step()`` is called as each plan ends.
     """
     firsts: dict[str, str] = {}  # scenario name -> the first equal scenario's name
     for name, scenario in scenarios.items():
         firsts[name] = next(done for done in scenarios if scenarios[done] == scenario)
     distinct = [name for name in scenarios if firsts[name] == name]
     study = loaded.study
-    planned: dict[str, Plan] = {}
-    if workers > 1 and len(distinct) > 1:
-        with ProcessPoolExecutor(max_workers=min(workers, len(distinct))) as pool:
-            futures = {pool.submit(plan, scenarios[name], replications=study.replications,
-                                   seed=study.seed, settings=settings): name
-                       for name in distinct}
-            for future in as_completed(futures):
-                planned[futures[future]] = future.result()
-                step()
-    else:
-        for name in distinct:
-            planned[name] = plan(scenarios[name], replications=study.replications,
-                                 seed=study.seed, settings=settings, workers=workers)
-            step()
+    side_by_side = backend == "dask" or (workers > 1 and len(distinct) > 1)
+    args = [(scenarios[name], study.replications, study.seed, settings,
+             1 if side_by_side else workers) for name in distinct]
+    done = map_ordered(_plan_one, args, workers if side_by_side else 1, backend, client,
+                       lambda finished, total: step())
+    planned = dict(zip(distinct, done, strict=True))
     for _ in range(len(scenarios) - len(distinct)):
         step()
     return {name: planned[firsts[name]] for name in scenarios}
+
+
+def _plan_one(scenario: Scenario, replications: int, seed: int,
+              settings: SolverSettings | None, workers: int) -> Plan:
+    """One variant's plan (a module-level function, so processes can run it)."""
+    return plan(scenario, replications=replications, seed=seed, settings=settings,
+                workers=workers)
 
 
 def steps(total: int, progress: Progress | None) -> Callable[[], None]:

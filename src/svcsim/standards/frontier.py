@@ -9,6 +9,7 @@ asks for: "going from 80/20 to 90/20 on premier phone costs 6 agents".
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -70,13 +71,16 @@ class Frontier:
 
 
 def frontier(loaded: LoadedStudy, settings: SolverSettings | None = None, workers: int = 1,
-             progress: Progress | None = None) -> Frontier:
+             progress: Progress | None = None, backend: str = "local",
+             client: Any = None) -> Frontier:
     """Plan the base and every point of the study's frontier.
 
-    ``progress(done, total)`` is called before the first plan and after each.
+    ``progress(done, total)`` is called before the first plan and after each;
+    ``backend="dask"`` plans the points on a Dask cluster (``client``).
     """
     scenarios = {BASE: loaded.base, **loaded.frontier_variants}
-    plans = plan_each(scenarios, loaded, settings, workers, steps(len(scenarios), progress))
+    plans = plan_each(scenarios, loaded, settings, workers, steps(len(scenarios), progress),
+                      backend, client)
     base = plans[BASE].roster
     rows = []
     for point in loaded.frontier:

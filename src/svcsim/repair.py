@@ -1,0 +1,75 @@
+"""Sizing a repair: how many agents close a simulated shortfall.
+
+The analytic curve (Erlang C, or Erlang A with patience, on the pool's
+pooled immediate traffic of the interval, as the requirements size it) says
+how attainment grows with agents, but the simulation sees what the formula
+does not (shared pools, priorities, breaks, the queue carried between
+intervals). So the curve is calibrated to the simulation: it is moved along
+the agent axis until it passes through the simulated mean at the agents on
+duty, and the raise is what the moved curve needs to lift the mean by the
+shortfall of the certified (one-sided) bound.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from svcsim.queueing.erlang import erlang_a, erlang_c
+from svcsim.queueing.streams import WorkStream, work_streams
+from svcsim.scenario import Scenario
+
+MOST_EXTRA = 60
+"""Largest raise (agents on duty) one interval can get in one repair."""
+
+
+def agents_to_close(scenario: Scenario, pool: str, index: int, interval: int,
+                    on_duty: float, mean: float, low: float,
+                    streams: list[WorkStream] | None = None) -> int:
+    """Agents on duty to add to ``pool`` in ``interval`` so that standard
+    ``index``'s certified level there reaches its target (at least 1).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario planned.
+    pool : str
+        The pool raised.
+    index : int
+        Position of the standard in ``scenario.standards``.
+    interval : int
+        Interval index.
+    on_duty : float
+        Agents on duty there now.
+    mean, low : float
+        Simulated mean attainment there and its one-sided lower bound (0-1).
+    streams : list of WorkStream, optional
+        ``work_streams(scenario)``, when the caller has them.
+    """
+    standard = scenario.standards[index]
+    streams = work_streams(scenario) if streams is None else streams
+    mine = [s for s in streams if s.pool == pool and s.kind == "immediate"]
+    waits = [t.wait_s for s in mine for t in s.targets if t.standard == standard]
+    if not waits or not np.isfinite(mean):
+        return 1
+    rates = np.array([s.volumes[interval] / scenario.interval_s for s in mine])
+    if rates.sum() <= 0:
+        return 1
+    work = float(np.dot(rates, [s.mean_work_s for s in mine]) / rates.sum())
+    concurrency = mine[0].contact.concurrency
+    agents = np.arange(0, int(on_duty) + MOST_EXTRA + 1)
+    slots = agents * concurrency
+    patience = [s.mean_patience_s for s in mine]
+    if all(p is not None for p in patience):
+        level = erlang_a(slots, rates.sum(), work, float(np.dot(rates, patience) / rates.sum()),
+                         min(waits)).service_level
+    else:
+        level = erlang_c(slots, rates.sum(), work, min(waits)).service_level
+    level = np.maximum.accumulate(np.nan_to_num(np.asarray(level, dtype=float)))
+    # the agents at which the formula reaches what the simulation measured
+    matched = int(np.searchsorted(level, mean - 1e-12))
+    wanted = min(mean + max(standard.target - low, 0.0), 1.0 - 1e-9)
+    needed = int(np.searchsorted(level, wanted - 1e-12))
+    return int(np.clip(needed - matched, 1, MOST_EXTRA))
+
+
+__all__ = ["agents_to_close"]
