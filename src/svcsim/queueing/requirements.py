@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from svcsim.queueing.backlog import required_level
-from svcsim.queueing.erlang import erlang_a, erlang_c, required_agents
+from svcsim.queueing.erlang import UnreachableTarget, erlang_a, erlang_c, required_agents
 from svcsim.queueing.streams import StageTarget, WorkStream, work_streams
 from svcsim.scenario import Scenario
 
@@ -149,8 +149,11 @@ def _size_immediate(
     best = np.zeros(n)
     binding = np.full(n, -1)
     for i, target in enumerate(targets):
-        slots = required_agents(rates, work, target.target, target.wait_s,
-                                mean_patience=patience, max_occupancy=max_occ)
+        try:
+            slots = required_agents(rates, work, target.target, target.wait_s,
+                                    mean_patience=patience, max_occupancy=max_occ)
+        except UnreachableTarget as exc:
+            raise exc.for_standard(target.standard.label) from None
         agents = np.ceil(np.asarray(slots, dtype=float) / concurrency - 1e-9)
         binding = np.where(agents > best, i, np.where(binding < 0, i, binding))
         best = np.maximum(best, agents)
