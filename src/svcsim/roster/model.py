@@ -52,6 +52,7 @@ class SolverSettings:
         solver.parameters.random_seed = self.seed
         solver.parameters.max_deterministic_time = limit
         solver.parameters.max_time_in_seconds = 3 * limit
+        solver.parameters.catch_sigint_signal = False
         return solver
 
 

@@ -1,0 +1,5 @@
+"""``python -m svcsim``: the svcsim command line."""
+
+from svcsim.cli import main
+
+main(prog_name="svcsim")
