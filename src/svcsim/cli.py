@@ -351,15 +351,25 @@ def _study_command(command):
     return command
 
 
-def _run_study(loaded, time_limit: float, workers: int, run=None):
+def _run_study(loaded, time_limit: float, workers: int, run=None, source: Path | None = None):
     """Plan every variant of a loaded study and simulate today's roster under
     it (or ``run`` it another way, e.g. ``svcsim.standards.frontier``), with a
     progress bar over the plans and simulations."""
     from svcsim.roster import SolverSettings
     from svcsim.standards import compare as run_compare
 
-    for scenario in (loaded.base, *loaded.variants.values(), *loaded.frontier_variants.values()):
+    from svcsim.queueing import requirements
+    from svcsim.queueing.erlang import UnreachableTarget
+
+    named = {"base": loaded.base, **loaded.variants, **loaded.frontier_variants}
+    for name, scenario in named.items():
         _check_rosterable(scenario)
+        if any(standard.percent >= 100 for standard in scenario.standards):
+            try:  # an unreachable 100 % says so now, not after the other plans
+                requirements(scenario)
+            except UnreachableTarget as exc:
+                raise ScenarioError(f"{source or loaded.study.name}: variant '{name}'", [("", str(exc))]) \
+                    from None
     with _progress_bar("study") as progress:
         return (run or run_compare)(loaded, SolverSettings(time_limit), workers, progress)
 
@@ -381,7 +391,7 @@ def compare(study_path: Path, time_limit: float, workers: int, out_dir: Path | N
 
     loaded = load_study(study_path)
     out = _output(out_dir, Path("out") / study_path.stem)
-    result = _run_study(loaded, time_limit, workers)
+    result = _run_study(loaded, time_limit, workers, source=study_path)
     click.echo(comparison_text(result, loaded.study.name))
     with out.writing() as folder:
         write_text(folder / "plans.csv", result.plans.to_csv(index=False))
@@ -412,7 +422,7 @@ def sweep(study_path: Path, time_limit: float, workers: int, out_dir: Path | Non
         raise ScenarioError(str(study_path), [("sweep", "this study has no sweep; give one "
                                                "(or run svcsim compare for its variants)")])
     out = _output(out_dir, Path("out") / study_path.stem)
-    result = _run_study(loaded, time_limit, workers)
+    result = _run_study(loaded, time_limit, workers, source=study_path)
     table = sweep_table(result, loaded)
     click.echo(sweep_text(table, result.plans.iloc[0], loaded.study.name))
     with out.writing() as folder:
@@ -444,7 +454,7 @@ def frontier(study_path: Path, time_limit: float, workers: int, out_dir: Path | 
         raise ScenarioError(str(study_path), [("frontier", "this study has no frontier; give "
                                                "one: {standards: [NAME], percent: [70, 80, 90]}")])
     out = _output(out_dir, Path("out") / study_path.stem)
-    result = _run_study(loaded, time_limit, workers, run_frontier)
+    result = _run_study(loaded, time_limit, workers, run_frontier, source=study_path)
     click.echo(frontier_text(result, loaded.study.name))
     with out.writing() as folder:
         write_text(folder / "frontier.csv", result.points.to_csv(index=False))
@@ -471,13 +481,19 @@ def scorecard(card_path: Path, replications: int, seed: int, out_dir: Path | Non
     from svcsim.report.study_figures import scorecard_figure
     from svcsim.report.tables import scorecard_text
     from svcsim.sim import simulate as run
-    from svcsim.standards.scorecard import load_scorecard, score, simulated_metrics
+    from svcsim.standards.scorecard import (
+        check_simulated,
+        load_scorecard,
+        score,
+        simulated_metrics,
+    )
 
     card = load_scorecard(card_path)
     out = _output(out_dir, Path("out") / card_path.stem)
     metrics = {}
-    if card.scenario is not None:
-        scenario = load_scenario(card_path.parent / card.scenario)
+    scenario = load_scenario(card_path.parent / card.scenario) if card.scenario else None
+    check_simulated(card, scenario, str(card_path))
+    if scenario is not None:
         result = run(scenario, staffing=_default_staffing(scenario), replications=replications,
                      seed=seed)
         metrics = simulated_metrics(result, scenario)

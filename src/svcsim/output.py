@@ -143,6 +143,12 @@ def _commit(staging: Path, folder: Path, option: str) -> list[Path]:
     """Move the staged files into ``folder``: the previous versions go aside
     first and come back if any move fails; interrupts wait until it is done."""
     names = sorted(p.name for p in staging.iterdir())
+    in_the_way = [name for name in names
+                  if (folder / name).is_dir() and not (folder / name).is_symlink()]
+    if in_the_way:
+        raise OutputError(str(folder), [(option, (
+            f"cannot write the output: {folder / in_the_way[0]} is a folder where the file "
+            "goes; nothing was written; move it away or give --out another folder"))])
     aside = staging / ".previous"
     aside.mkdir()
     done: list[tuple[str, bool]] = []

@@ -163,10 +163,25 @@ def scenario_from_dict(
         raise ScenarioError(source, validation_problems(exc, data)) from None
     except RecursionError:
         raise ScenarioError(source, [("", _TOO_DEEP)]) from None
-    problems = limits.agent_problems(scenario) or limits.volume_problems(scenario)
+    problems = (_twice_named_standards(scenario) or limits.agent_problems(scenario)
+                or limits.volume_problems(scenario))
     if problems:
         raise ScenarioError(source, problems)
     return scenario
+
+
+def _twice_named_standards(scenario: Scenario) -> list[tuple[str, str]]:
+    """Two standards with one name (or the same wording): study changes and
+    tables could not tell them apart."""
+    first: dict[str, int] = {}
+    problems = []
+    for i, standard in enumerate(scenario.standards):
+        j = first.setdefault(standard.label, i)
+        if j != i:
+            problems.append((f"standards[{i}].name", (
+                f"'{standard.label}' also names standards[{j}]; give each standard its own "
+                "name")))
+    return problems
 
 
 def scenario_json_schema() -> dict[str, Any]:
@@ -219,11 +234,16 @@ def validation_problems(exc: ValidationError, data: Any) -> list[tuple[str, str]
             problems[path] = message
     # A union's "must be a list/mapping" branch is noise when another branch
     # reached inside the value and says what is wrong there.
+    inner = {ancestor for other in problems for ancestor in _ancestors(other)}
     for path in shape_only:
-        if problems.get(path) == shape_only[path] and any(
-                other != path and other.startswith((f"{path}.", f"{path}[")) for other in problems):
+        if problems.get(path) == shape_only[path] and path in inner:
             del problems[path]
     return list(problems.items())
+
+
+def _ancestors(path: str) -> list[str]:
+    """``a.b[2].c`` -> ``a``, ``a.b``, ``a.b[2]``."""
+    return [path[:i] for i, char in enumerate(path) if char in ".[" and i]
 
 
 _SHAPE_ERRORS = {"dict_type", "model_type", "model_attributes_type", "dataclass_type",
