@@ -39,8 +39,11 @@ def _reports_bad_input(command):
             except UnreachableTarget as exc:
                 _fail(f"{_input_file(kwargs)}: {exc}")
             except KeyboardInterrupt:
-                interrupts.say_interrupted()
-                sys.exit(interrupts.exit_status(stopper.signum if stopper else None))
+                interrupts.finish(stopper)
+            except Exception:
+                if stopper is not None and stopper.interrupted:
+                    interrupts.finish(stopper)  # e.g. a process pool ended by the interrupt
+                raise
 
     return wrapper
 
@@ -556,4 +559,6 @@ def _check_rosterable(scenario) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    from svcsim.__main__ import run
+
+    run()

@@ -5,6 +5,9 @@ command inside a long C call (a CP-SAT solve) or waiting for a process pool
 would notice an interrupt only when that call returns. :func:`stoppable` makes
 the stop prompt and clean whatever the main thread is doing:
 
+This module imports only the standard library, so ``python -m svcsim`` can
+use it before the command's modules load.
+
 * the signal raises ``KeyboardInterrupt`` in the main thread as usual, so
   ``with`` blocks unwind, staging folders are discarded and the command
   prints one line and exits 130 (143 for SIGTERM);
@@ -27,10 +30,13 @@ import threading
 import time
 from collections.abc import Iterator
 
-from svcsim.output import COMMIT_LOCK, discard_staging
-
-GRACE_S = 1.2
+GRACE_S = 1.0
 """Seconds the main thread has to unwind before the watcher ends the process."""
+
+EXIT_AT_ONCE = False
+"""Set by the ``svcsim`` command (not by in-process callers such as tests):
+once interrupted, end the process as soon as the message is printed, without
+waiting for interpreter shutdown (process-pool joins, Dask clean-up)."""
 
 MESSAGE = "interrupted: stopped; no output written (the folder keeps its previous files)"
 
@@ -56,6 +62,7 @@ class _Stopper:
 
     def __init__(self) -> None:
         self.signum: int | None = None
+        self.interrupted: int | None = None  # the first SIGINT/SIGTERM, seen by the watcher
         self.read_fd, self.write_fd = os.pipe()
         os.set_blocking(self.write_fd, False)
         self.closing = False
@@ -80,6 +87,10 @@ class _Stopper:
             if first is not None:  # a second Ctrl-C: stop now
                 self._end(data[0])
             first = time.monotonic()
+            self.interrupted = data[0]
+            # Work in child processes is lost anyway: end it now, so the main
+            # thread is not left waiting on it and has the CPU to unwind.
+            end_children()
             threading.Thread(target=self._deadline, args=(data[0],), daemon=True).start()
 
     def _deadline(self, signum: int) -> None:
@@ -88,6 +99,8 @@ class _Stopper:
             self._end(signum)
 
     def _end(self, signum: int) -> None:
+        from svcsim.output import COMMIT_LOCK, discard_staging
+
         with COMMIT_LOCK:
             discard_staging()
             end_children()
@@ -105,17 +118,31 @@ class _Stopper:
 
 
 def end_children(timeout_s: float = 0.3) -> None:
-    """Terminate this process's multiprocessing children, then kill stragglers."""
+    """Kill this process's multiprocessing children (replication pools, local
+    Dask workers, study planners) and reap them. SIGKILL, not SIGTERM: a
+    forked child inherits this process's handlers and would start its own
+    clean-up."""
     children = multiprocessing.active_children()
     for child in children:
         with contextlib.suppress(Exception):
-            child.terminate()
+            child.kill()
     deadline = time.monotonic() + timeout_s
     for child in children:
         with contextlib.suppress(Exception):
             child.join(max(0.0, deadline - time.monotonic()))
-            if child.is_alive():
-                child.kill()
+
+
+def finish(stopper: _Stopper | None) -> None:
+    """End an interrupted command: the one line, then exit 130 (143 for
+    SIGTERM); at once (``os._exit``) when ``EXIT_AT_ONCE``."""
+    status = exit_status(stopper.signum or stopper.interrupted if stopper else None)
+    say_interrupted()
+    if EXIT_AT_ONCE:
+        end_children()
+        with contextlib.suppress(Exception):
+            sys.stdout.flush()
+        os._exit(status)
+    sys.exit(status)
 
 
 @contextlib.contextmanager
