@@ -209,13 +209,13 @@ def test_d6a_a_csv_row_with_a_surplus_field_is_named_by_row(tmp_path):
     lines = requirements(bank).pools.to_csv(index=False).splitlines()
     lines[20] += ",extra"
     req.write_text("\n".join(lines) + "\n")
-    assert_refused(cli("roster", req, "--rules", BANK), "req.csv, row 21",
+    assert_refused(cli("roster", req, "--rules", BANK), "req.csv: row 21",
                    "remove the extra field")
     staffing = tmp_path / "staffing.csv"
     staffing.write_text("start,hotline\n" + "".join(
         f"{label},40{',' if i == 4 else ''}\n" for i, label in enumerate(bank.interval_labels())))
     assert_refused(cli("simulate", BANK, "--staffing", staffing, "-n", "2"),
-                   "staffing.csv, row 6", "trailing comma")
+                   "staffing.csv: row 6", "trailing comma")
     # a data file the scenario names: even validate read it with a traceback
     (tmp_path / "volumes.csv").write_text("volume\n" + "".join(
         f"{v}{',5' if i == 3 else ''}\n" for i, v in enumerate([70] * 24)))

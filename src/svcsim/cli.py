@@ -227,9 +227,9 @@ def simulate(scenario_path: Path, staffing_path: Path | None, replications: int,
 
     scenario = load_scenario(scenario_path)
     out = _output(out_dir, Path("out") / scenario_path.stem)
-    staffing = staffing_path if staffing_path is not None else _default_staffing(scenario)
     backend = "dask" if dask_address else "local"
     client = None if dask_address in (None, "local") else _dask_client(dask_address)
+    staffing = staffing_path if staffing_path is not None else _default_staffing(scenario)
     with _progress_bar("replications") as progress, contextlib.ExitStack() as stack:
         if client is not None:
             stack.callback(client.close)

@@ -80,7 +80,7 @@ class OutputFolder:
             try:
                 yield staging
             except OSError as exc:
-                raise _os_problem(self.path, self.option, exc) from None
+                raise _os_problem(self.path, self.option, exc, staging) from None
             self.written = _commit(staging, self.path, self.option)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
@@ -191,12 +191,18 @@ def _signals_deferred() -> Iterator[None]:
             signal.raise_signal(signum)
 
 
-def _os_problem(path: Path, option: str, exc: OSError) -> OutputError:
+def _os_problem(path: Path, option: str, exc: OSError,
+                staging: Path | None = None) -> OutputError:
     reason = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is used up",
               errno.EACCES: "permission denied", errno.EPERM: "permission denied",
               errno.EROFS: "the file system is read-only",
               errno.ENOTDIR: "a part of the path is a file"}.get(exc.errno, exc.strerror)
+    where = Path(exc.filename) if exc.filename else path
+    if staging is not None and where.parent == staging:
+        # a temporary ``.name.XXXX.ext`` file: name the file it was becoming
+        name = where.name[1:].rsplit(".", 2)[0] if where.name.startswith(".") else where.name
+        where = path / name
     return OutputError(str(path), [(option, f"cannot write the output: {reason} "
-                                    f"({exc.filename or path}); nothing was written, the "
+                                    f"({where}); nothing was written, the "
                                     "folder keeps its previous files; free space or give "
                                     "--out another folder")])

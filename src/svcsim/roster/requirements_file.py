@@ -9,7 +9,7 @@ import numpy as np
 from svcsim.scenario import Scenario, StaffingError
 from svcsim.scenario.errors import did_you_mean
 from svcsim.scenario.limits import MAX_AGENTS, too_many_agents
-from svcsim.scenario.files import parse_number, read_csv_rows
+from svcsim.scenario.files import csv_problem, parse_number, read_csv_rows
 
 MAX_PROBLEMS = 5
 """Problems collected before reading stops (one misspelt pool name would
@@ -32,7 +32,7 @@ def read_requirements(path: Path, scenario: Scenario) -> dict[str, np.ndarray]:
     try:
         header, rows = read_csv_rows(path, relative_to="the working directory")
     except ValueError as exc:
-        raise StaffingError(source, [("", str(exc))]) from None
+        raise StaffingError(str(path), [csv_problem(exc, path)]) from None
     column = next((c for c in COLUMNS if c in header), None)
     if "pool" not in header or column is None:
         raise StaffingError(source, [("header", f"needs a 'pool' column and one of "

@@ -65,6 +65,19 @@ def read_csv_rows(path: Path, relative_to: str = "the scenario file"
     return header, rows
 
 
+def csv_problem(exc: ValueError, path: Path) -> tuple[str, str]:
+    """A read_csv_rows error as (where, what) for a message that names the file
+    itself: ``("row 21", "11 fields, ...")`` rather than the path twice."""
+    text, prefix = str(exc), str(path)
+    if not text.startswith(prefix):
+        return "", text
+    rest = text[len(prefix):]
+    if rest.startswith(", "):
+        where, _, what = rest[2:].partition(": ")
+        return where, what
+    return "", rest.removeprefix(": ").lstrip()
+
+
 def _check_header(path: Path, header: list[str]) -> None:
     if len(header) == 1 and ";" in header[0]:
         raise ValueError(f"{path} is separated by ';'; svcsim reads comma-separated CSV: "

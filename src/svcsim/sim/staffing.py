@@ -10,7 +10,7 @@ import pandas as pd
 from svcsim.scenario import Scenario, StaffingError
 from svcsim.scenario.errors import did_you_mean
 from svcsim.scenario.limits import MAX_AGENTS, too_many_agents
-from svcsim.scenario.files import parse_number, read_csv_rows
+from svcsim.scenario.files import csv_problem, parse_number, read_csv_rows
 
 StaffingLike = pd.DataFrame | dict[str, np.ndarray] | str | Path | None
 
@@ -85,7 +85,7 @@ def _from_csv(scenario: Scenario, path: Path) -> dict[str, np.ndarray]:
     try:
         header, rows = read_csv_rows(path, relative_to="the working directory")
     except ValueError as exc:
-        raise StaffingError(str(path), [("", str(exc))]) from None
+        raise StaffingError(str(path), [csv_problem(exc, path)]) from None
     labels = scenario.interval_labels()
     problems = []
     if "start" in header:
