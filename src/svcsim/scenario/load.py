@@ -171,13 +171,14 @@ def scenario_from_dict(
 
 
 def _twice_named_standards(scenario: Scenario) -> list[tuple[str, str]]:
-    """Two standards with one name (or the same wording): study changes and
-    tables could not tell them apart."""
-    first: dict[str, int] = {}
+    """A standard named like another (by its name or its wording): study
+    changes and tables could not tell them apart. Unnamed standards that
+    differ only in scope or clock keep their shared wording."""
+    labels = [standard.label for standard in scenario.standards]
     problems = []
     for i, standard in enumerate(scenario.standards):
-        j = first.setdefault(standard.label, i)
-        if j != i:
+        j = labels.index(standard.label)
+        if j != i and (standard.name or scenario.standards[j].name):
             problems.append((f"standards[{i}].name", (
                 f"'{standard.label}' also names standards[{j}]; give each standard its own "
                 "name")))
