@@ -344,6 +344,34 @@ def test_d7_a_directory_in_the_way_leaves_the_previous_set(tmp_path):
     assert sorted(p.name for p in out.iterdir()) == ["requirements_by_pool.csv"]
 
 
+def test_d7_an_interrupt_while_the_set_moves_in_waits_until_it_is_complete(tmp_path,
+                                                                           monkeypatch):
+    import signal
+
+    import svcsim.output
+
+    out = tmp_path / "o"
+    assert cli("requirements", BANK, "--out", out).exit_code == 0
+    real_replace, calls = os.replace, []
+
+    def replace_and_interrupt(src, dst):
+        calls.append(dst)
+        if len(calls) == 2:  # the first file is in place, the others not yet
+            os.kill(os.getpid(), signal.SIGINT)
+        real_replace(src, dst)
+
+    monkeypatch.setattr(svcsim.output.os, "replace", replace_and_interrupt)
+    folder = svcsim.output.OutputFolder(out)
+    with pytest.raises(KeyboardInterrupt):  # delivered once the set is in place
+        with folder.writing() as staging:
+            for name in ("requirements_by_pool.csv", "requirements_by_contact_type.csv",
+                         "requirements.png"):
+                (staging / name).write_text("new")
+    assert {p.name: p.read_text() for p in out.iterdir()} == {
+        "requirements_by_pool.csv": "new", "requirements_by_contact_type.csv": "new",
+        "requirements.png": "new"}
+
+
 # D8: files are readable like any tool's output -----------------------------------
 
 

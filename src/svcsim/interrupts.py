@@ -49,11 +49,17 @@ def exit_status(signum: int | None) -> int:
 
 
 def say_interrupted() -> None:
-    """Print the one interrupt line to stderr (once per process)."""
+    """Print the one interrupt line to stderr (once per process); when the
+    interrupt came as the output set was being moved into place, that set is
+    complete and the line says so."""
     if not _said.is_set():
         _said.set()
+        output = sys.modules.get("svcsim.output")
+        done = list(getattr(output, "COMMITTED", []))
+        line = MESSAGE if not done else (
+            f"interrupted: stopped after writing {done[-1]} (its files are the new, complete set)")
         with contextlib.suppress(OSError, ValueError):
-            sys.stderr.write(MESSAGE + "\n")
+            sys.stderr.write(line + "\n")
             sys.stderr.flush()
 
 

@@ -40,6 +40,8 @@ COMMIT_LOCK = threading.RLock()
 the process waits for it, so the folder is never left half-swapped."""
 
 _STAGING: set[Path] = set()
+COMMITTED: list[Path] = []
+"""Folders whose new set is in place (an interrupt after that says so)."""
 
 
 class OutputError(ScenarioError):
@@ -168,6 +170,7 @@ def _commit(staging: Path, folder: Path, option: str) -> list[Path]:
                     if had:
                         os.replace(aside / name, folder / name)
             raise _os_problem(folder, option, exc) from None
+    COMMITTED.append(folder)
     return [folder / name for name in names]
 
 
