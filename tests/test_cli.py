@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 
@@ -13,11 +12,10 @@ import yaml
 
 from conftest import MINIMAL, SCENARIOS
 
-SVCSIM = shutil.which("svcsim")
 
 
 def run(*args: str, cwd=None) -> subprocess.CompletedProcess:
-    command = [SVCSIM] if SVCSIM else [sys.executable, "-m", "svcsim.cli"]
+    command = [sys.executable, "-m", "svcsim"]  # this interpreter, whatever is on PATH
     return subprocess.run([*command, *args], capture_output=True, text=True, cwd=cwd,
                           timeout=300)
 

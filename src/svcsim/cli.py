@@ -20,17 +20,53 @@ EXIT_BAD_INPUT = 2
 
 
 def _reports_bad_input(command):
-    """Turn a ScenarioError into a clean message and exit status 2."""
+    """The one error path of every command: bad input (a ScenarioError, an
+    unreachable standard, an output folder that cannot take the files) prints
+    one clear message and exits 2; Ctrl-C or SIGTERM stops the command within
+    about two seconds, prints one line and exits 130 (143); never a
+    traceback, never a half-written output folder."""
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
-        try:
-            return command(*args, **kwargs)
-        except ScenarioError as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(EXIT_BAD_INPUT)
+        from svcsim import interrupts
+        from svcsim.queueing.erlang import UnreachableTarget
+
+        with interrupts.stoppable() as stopper:
+            try:
+                return command(*args, **kwargs)
+            except ScenarioError as exc:
+                _fail(str(exc))
+            except UnreachableTarget as exc:
+                _fail(f"{_input_file(kwargs)}: {exc}")
+            except KeyboardInterrupt:
+                interrupts.finish(stopper)
+            except Exception:
+                if stopper is not None and stopper.interrupted:
+                    interrupts.finish(stopper)  # e.g. a process pool ended by the interrupt
+                raise
 
     return wrapper
+
+
+def _fail(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(EXIT_BAD_INPUT)
+
+
+def _input_file(kwargs: dict) -> str:
+    """The file a command was given (for messages about what it asks)."""
+    for key in ("scenario_path", "study_path", "card_path", "scenarios"):
+        if kwargs.get(key):
+            value = kwargs[key]
+            return str(value[0] if isinstance(value, tuple) else value)
+    return "svcsim"
+
+
+def _output(out_dir: Path | None, default: Path):
+    """The command's output folder, checked before any work (see svcsim.output)."""
+    from svcsim.output import OutputFolder
+
+    return OutputFolder(out_dir or default)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -67,6 +103,7 @@ def main() -> None:
 
 @main.command()
 @click.argument("scenarios", nargs=-1, required=True, type=click.Path(path_type=Path))
+@_reports_bad_input
 def validate(scenarios: tuple[Path, ...]) -> None:
     """Check scenario files; report every problem with its field path."""
     failed = False
@@ -139,8 +176,8 @@ def requirements(scenario_path: Path, out_dir: Path | None, fmt: str, by: str) -
     from svcsim.report.tables import requirements_by_contact_text, requirements_by_pool_text
 
     scenario = load_scenario(scenario_path)
+    out = _output(out_dir, Path("out") / scenario_path.stem)
     req = compute(scenario)
-    out_dir = out_dir or Path("out") / scenario_path.stem
     table = req.pools if by == "pool" else req.contacts
 
     if fmt == "csv":
@@ -152,13 +189,12 @@ def requirements(scenario_path: Path, out_dir: Path | None, fmt: str, by: str) -
     else:
         click.echo(requirements_by_contact_text(req))
 
-    written = [
-        write_text(out_dir / "requirements_by_pool.csv", req.pools.to_csv(index=False)),
-        write_text(out_dir / "requirements_by_contact_type.csv",
-                   req.contacts.to_csv(index=False)),
-        save_figure(requirements_figure(req, scenario), out_dir / "requirements.png"),
-    ]
-    click.echo(f"\nwrote {', '.join(str(p) for p in written)}", err=fmt != "table")
+    with out.writing() as folder:
+        write_text(folder / "requirements_by_pool.csv", req.pools.to_csv(index=False))
+        write_text(folder / "requirements_by_contact_type.csv",
+                   req.contacts.to_csv(index=False))
+        save_figure(requirements_figure(req, scenario), folder / "requirements.png")
+    click.echo(f"\n{out.summary()}", err=fmt != "table")
 
 
 @main.command()
@@ -192,24 +228,25 @@ def simulate(scenario_path: Path, staffing_path: Path | None, replications: int,
     from svcsim.sim import simulate as run
 
     scenario = load_scenario(scenario_path)
-    staffing = staffing_path if staffing_path is not None else _default_staffing(scenario)
+    out = _output(out_dir, Path("out") / scenario_path.stem)
     backend = "dask" if dask_address else "local"
-    client = None if dask_address in (None, "local") else dask_address
-    with _progress_bar("replications") as progress:
+    client = None if dask_address in (None, "local") else _dask_client(dask_address)
+    staffing = staffing_path if staffing_path is not None else _default_staffing(scenario)
+    with _progress_bar("replications") as progress, contextlib.ExitStack() as stack:
+        if client is not None:
+            stack.callback(client.close)
         result = run(scenario, staffing=staffing, replications=replications, seed=seed,
                      workers=workers, warmup_cycles=warmup_cycles, backend=backend,
                      client=client, progress=progress)
     click.echo(standards_text(result, scenario))
-    out_dir = out_dir or Path("out") / scenario_path.stem
-    written = [
-        write_text(out_dir / "standards.csv", result.standards.to_csv(index=False)),
-        write_text(out_dir / "contact_types.csv", result.contact_types.to_csv(index=False)),
-        write_text(out_dir / "intervals.csv", result.intervals.to_csv(index=False)),
-        write_text(out_dir / "pools.csv", result.pools.to_csv(index=False)),
-        save_figure(service_level_figure(result, scenario), out_dir / "service_level.png"),
-        save_figure(occupancy_figure(result, scenario), out_dir / "occupancy.png"),
-    ]
-    click.echo(f"\nwrote {', '.join(str(p) for p in written)}")
+    with out.writing() as folder:
+        write_text(folder / "standards.csv", result.standards.to_csv(index=False))
+        write_text(folder / "contact_types.csv", result.contact_types.to_csv(index=False))
+        write_text(folder / "intervals.csv", result.intervals.to_csv(index=False))
+        write_text(folder / "pools.csv", result.pools.to_csv(index=False))
+        save_figure(service_level_figure(result, scenario), folder / "service_level.png")
+        save_figure(occupancy_figure(result, scenario), folder / "occupancy.png")
+    click.echo(f"\n{out.summary()}")
 
 
 @main.command()
@@ -243,13 +280,14 @@ def roster(requirements_path: Path, scenario_path: Path, time_limit: float, work
 
     scenario = load_scenario(scenario_path)
     need = read_requirements(requirements_path, scenario)
+    out = _output(out_dir, Path("out") / scenario_path.stem)
     result = schedule_roster(scenario, need, SolverSettings(time_limit, workers, seed))
     click.echo(roster_text(result, scenario))
-    out_dir = out_dir or Path("out") / scenario_path.stem
-    written = write_roster(result, out_dir)
-    written += [save_figure(coverage_figure(result, scenario), out_dir / "coverage.png"),
-                save_figure(gantt_figure(result, scenario), out_dir / "shifts.png")]
-    click.echo(f"\nwrote {', '.join(str(p) for p in written)}")
+    with out.writing() as folder:
+        write_roster(result, folder)
+        save_figure(coverage_figure(result, scenario), folder / "coverage.png")
+        save_figure(gantt_figure(result, scenario), folder / "shifts.png")
+    click.echo(f"\n{out.summary()}")
 
 
 @main.command()
@@ -294,6 +332,7 @@ def plan(scenario_path: Path, replications: int, seed: int, iterations: int,
 
     scenario = load_scenario(scenario_path)
     _check_rosterable(scenario)
+    out = _output(out_dir, Path("out") / scenario_path.stem)
     say = (lambda line: click.echo(f"  {line}", err=True)) if sys.stderr.isatty() else None
     result = run_plan(scenario, replications=replications, seed=seed,
                       max_iterations=iterations,
@@ -301,18 +340,16 @@ def plan(scenario_path: Path, replications: int, seed: int, iterations: int,
                       workers=workers, progress=say, confidence=confidence / 100,
                       max_replications=max_replications)
     click.echo(plan_text(result, scenario))
-    out_dir = out_dir or Path("out") / scenario_path.stem
-    written = write_roster(result.roster, out_dir)
-    written += [
-        write_text(out_dir / "plan_history.csv", result.history.to_csv(index=False)),
-        write_text(out_dir / "standards.csv", result.simulation.standards.to_csv(index=False)),
-        write_text(out_dir / "intervals.csv", result.simulation.intervals.to_csv(index=False)),
-        save_figure(coverage_figure(result.roster, scenario), out_dir / "coverage.png"),
-        save_figure(gantt_figure(result.roster, scenario), out_dir / "shifts.png"),
+    with out.writing() as folder:
+        write_roster(result.roster, folder)
+        write_text(folder / "plan_history.csv", result.history.to_csv(index=False))
+        write_text(folder / "standards.csv", result.simulation.standards.to_csv(index=False))
+        write_text(folder / "intervals.csv", result.simulation.intervals.to_csv(index=False))
+        save_figure(coverage_figure(result.roster, scenario), folder / "coverage.png")
+        save_figure(gantt_figure(result.roster, scenario), folder / "shifts.png")
         save_figure(service_level_figure(result.simulation, scenario),
-                    out_dir / "service_level.png"),
-    ]
-    click.echo(f"\nwrote {', '.join(str(p) for p in written)}")
+                    folder / "service_level.png")
+    click.echo(f"\n{out.summary()}")
 
 
 def _study_command(command):
@@ -332,15 +369,25 @@ def _study_command(command):
     return command
 
 
-def _run_study(loaded, time_limit: float, workers: int, run=None):
+def _run_study(loaded, time_limit: float, workers: int, run=None, source: Path | None = None):
     """Plan every variant of a loaded study and simulate today's roster under
     it (or ``run`` it another way, e.g. ``svcsim.standards.frontier``), with a
     progress bar over the plans and simulations."""
     from svcsim.roster import SolverSettings
     from svcsim.standards import compare as run_compare
 
-    for scenario in (loaded.base, *loaded.variants.values(), *loaded.frontier_variants.values()):
+    from svcsim.queueing import requirements
+    from svcsim.queueing.erlang import UnreachableTarget
+
+    named = {"base": loaded.base, **loaded.variants, **loaded.frontier_variants}
+    for name, scenario in named.items():
         _check_rosterable(scenario)
+        if any(standard.percent >= 100 for standard in scenario.standards):
+            try:  # an unreachable 100 % says so now, not after the other plans
+                requirements(scenario)
+            except UnreachableTarget as exc:
+                raise ScenarioError(f"{source or loaded.study.name}: variant '{name}'", [("", str(exc))]) \
+                    from None
     with _progress_bar("study") as progress:
         return (run or run_compare)(loaded, SolverSettings(time_limit), workers, progress)
 
@@ -361,15 +408,14 @@ def compare(study_path: Path, time_limit: float, workers: int, out_dir: Path | N
     from svcsim.standards import load_study
 
     loaded = load_study(study_path)
-    result = _run_study(loaded, time_limit, workers)
+    out = _output(out_dir, Path("out") / study_path.stem)
+    result = _run_study(loaded, time_limit, workers, source=study_path)
     click.echo(comparison_text(result, loaded.study.name))
-    out_dir = out_dir or Path("out") / study_path.stem
-    written = [
-        write_text(out_dir / "plans.csv", result.plans.to_csv(index=False)),
-        write_text(out_dir / "day_one.csv", result.day_one.to_csv(index=False)),
-        save_figure(comparison_figure(result, loaded.study.name), out_dir / "comparison.png"),
-    ]
-    click.echo(f"\nwrote {', '.join(str(p) for p in written)}")
+    with out.writing() as folder:
+        write_text(folder / "plans.csv", result.plans.to_csv(index=False))
+        write_text(folder / "day_one.csv", result.day_one.to_csv(index=False))
+        save_figure(comparison_figure(result, loaded.study.name), folder / "comparison.png")
+    click.echo(f"\n{out.summary()}")
 
 
 @main.command()
@@ -393,13 +439,14 @@ def sweep(study_path: Path, time_limit: float, workers: int, out_dir: Path | Non
     if loaded.study.sweep is None:
         raise ScenarioError(str(study_path), [("sweep", "this study has no sweep; give one "
                                                "(or run svcsim compare for its variants)")])
-    result = _run_study(loaded, time_limit, workers)
+    out = _output(out_dir, Path("out") / study_path.stem)
+    result = _run_study(loaded, time_limit, workers, source=study_path)
     table = sweep_table(result, loaded)
     click.echo(sweep_text(table, result.plans.iloc[0], loaded.study.name))
-    out_dir = out_dir or Path("out") / study_path.stem
-    written = [write_text(out_dir / "sweep.csv", table.to_csv(index=False)),
-               save_figure(sweep_figure(table, result, loaded), out_dir / "sweep.png")]
-    click.echo(f"\nwrote {', '.join(str(p) for p in written)}")
+    with out.writing() as folder:
+        write_text(folder / "sweep.csv", table.to_csv(index=False))
+        save_figure(sweep_figure(table, result, loaded), folder / "sweep.png")
+    click.echo(f"\n{out.summary()}")
 
 
 @main.command()
@@ -424,12 +471,13 @@ def frontier(study_path: Path, time_limit: float, workers: int, out_dir: Path | 
     if loaded.study.frontier is None:
         raise ScenarioError(str(study_path), [("frontier", "this study has no frontier; give "
                                                "one: {standards: [NAME], percent: [70, 80, 90]}")])
-    result = _run_study(loaded, time_limit, workers, run_frontier)
+    out = _output(out_dir, Path("out") / study_path.stem)
+    result = _run_study(loaded, time_limit, workers, run_frontier, source=study_path)
     click.echo(frontier_text(result, loaded.study.name))
-    out_dir = out_dir or Path("out") / study_path.stem
-    written = [write_text(out_dir / "frontier.csv", result.points.to_csv(index=False)),
-               save_figure(frontier_figure(result, loaded.study.name), out_dir / "frontier.png")]
-    click.echo(f"\nwrote {', '.join(str(p) for p in written)}")
+    with out.writing() as folder:
+        write_text(folder / "frontier.csv", result.points.to_csv(index=False))
+        save_figure(frontier_figure(result, loaded.study.name), folder / "frontier.png")
+    click.echo(f"\n{out.summary()}")
 
 
 @main.command()
@@ -451,21 +499,57 @@ def scorecard(card_path: Path, replications: int, seed: int, out_dir: Path | Non
     from svcsim.report.study_figures import scorecard_figure
     from svcsim.report.tables import scorecard_text
     from svcsim.sim import simulate as run
-    from svcsim.standards.scorecard import load_scorecard, score, simulated_metrics
+    from svcsim.standards.scorecard import (
+        check_simulated,
+        load_scorecard,
+        score,
+        simulated_metrics,
+    )
 
     card = load_scorecard(card_path)
+    out = _output(out_dir, Path("out") / card_path.stem)
     metrics = {}
-    if card.scenario is not None:
-        scenario = load_scenario(card_path.parent / card.scenario)
+    scenario = load_scenario(card_path.parent / card.scenario) if card.scenario else None
+    check_simulated(card, scenario, str(card_path))
+    if scenario is not None:
         result = run(scenario, staffing=_default_staffing(scenario), replications=replications,
                      seed=seed)
         metrics = simulated_metrics(result, scenario)
     scored = score(card, metrics)
     click.echo(scorecard_text(scored, card.name))
-    out_dir = out_dir or Path("out") / card_path.stem
-    written = [write_text(out_dir / "scorecard.csv", scored.dimensions.to_csv(index=False)),
-               save_figure(scorecard_figure(scored, card.name), out_dir / "scorecard.png")]
-    click.echo(f"\nwrote {', '.join(str(p) for p in written)}")
+    with out.writing() as folder:
+        write_text(folder / "scorecard.csv", scored.dimensions.to_csv(index=False))
+        save_figure(scorecard_figure(scored, card.name), folder / "scorecard.png")
+    click.echo(f"\n{out.summary()}")
+
+
+DASK_CONNECT_S = 10
+"""Seconds to wait for a Dask scheduler named with --dask."""
+
+
+def _dask_client(address: str):
+    """A client of the Dask scheduler at ``address``, connected before any
+    work; a ScenarioError naming --dask when it cannot be."""
+    import re
+
+    problem = None
+    if not re.fullmatch(r"([a-z]+://)?[\w.\-\[\]:]+(:\d+)?/?", address.strip()):
+        problem = "is not a scheduler address"
+    else:
+        try:
+            from dask.distributed import Client
+        except ImportError:
+            problem = ("needs the 'distributed' extra: python -m pip install "
+                       "'svcsim[distributed]'")
+        else:
+            try:
+                return Client(address, timeout=DASK_CONNECT_S)
+            except (OSError, TimeoutError, ValueError) as exc:
+                reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+                problem = f"no Dask scheduler answered within {DASK_CONNECT_S} s ({reason})"
+    raise ScenarioError(f"--dask {address}", [("", (
+        f"{problem}; give the address of a running scheduler such as "
+        "tcp://10.0.0.5:8786 (start one with `dask scheduler`), or --dask local")) ])
 
 
 def _default_staffing(scenario):
@@ -487,3 +571,9 @@ def _check_rosterable(scenario) -> None:
     if missing:
         raise ScenarioError(scenario.name, [(path, "needed to roster this pool: name a set "
                                              "of 'shift_rules'") for path in missing])
+
+
+if __name__ == "__main__":
+    from svcsim.__main__ import run
+
+    run()

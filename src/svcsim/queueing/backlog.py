@@ -31,6 +31,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from svcsim.queueing.erlang import UnreachableTarget
+
 
 @dataclass(frozen=True)
 class BacklogResult:
@@ -148,6 +150,8 @@ def required_level(
     ------
     ValueError
         When work arrives but the calendar is never open, so no level serves it.
+    UnreachableTarget
+        When no level below 10 million agents meets the target.
     """
     work_s = np.asarray(work_s, dtype=float)
     open_share = np.asarray(open_share, dtype=float)
@@ -168,7 +172,7 @@ def required_level(
     while not meets(hi):
         lo, hi = hi, hi * 2
         if hi > 1e7:
-            raise ValueError("no staffing level meets this deadline")
+            raise UnreachableTarget(target, deadline_s)
     while hi - lo > tolerance:
         mid = (lo + hi) / 2
         lo, hi = (lo, mid) if meets(mid) else (mid, hi)

@@ -24,6 +24,66 @@ _CHUNK_ELEMENTS = 4_000_000
 _UNKNOWN = -1
 
 
+class UnreachableTarget(ValueError):
+    """No finite staffing reaches a service-level target (100 % within any
+    time, or more agents than any centre has).
+
+    Attributes
+    ----------
+    target : float
+        The target, a fraction (1.0 for 100 %).
+    threshold_s : float
+        Its time, seconds.
+    agents : int or None
+        A staffing tried in the busiest interval, and ``level`` its service
+        level (a fraction), when one was evaluated.
+    standard : str
+        The standard's label, once known.
+    """
+
+    def __init__(self, target: float, threshold_s: float, agents: int | None = None,
+                 level: float | None = None, standard: str = ""):
+        self.target, self.threshold_s = float(target), float(threshold_s)
+        self.agents, self.level, self.standard = agents, level, standard
+        super().__init__(self._render())
+
+    def __reduce__(self):
+        return type(self), (self.target, self.threshold_s, self.agents, self.level,
+                            self.standard)
+
+    def for_standard(self, label: str) -> UnreachableTarget:
+        """The same error naming the standard it came from."""
+        return UnreachableTarget(self.target, self.threshold_s, self.agents, self.level, label)
+
+    def _render(self) -> str:
+        head = f"standard '{self.standard}': " if self.standard else ""
+        text = (f"{head}no staffing reaches {100 * self.target:g} % within "
+                f"{_duration_text(self.threshold_s)}")
+        if self.agents is not None and self.level is not None:
+            text += (f": at {self.agents:,} agents (busiest interval) it is "
+                     f"{_percent_text(self.level)}")
+        if self.target >= 1:
+            return text + ("; some contacts always wait longer in a queue, so give a "
+                           "percent below 100 (e.g. 99)")
+        return text + "; check the volumes and handle times, or lower the target"
+
+
+def _duration_text(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:g} s"
+    if seconds < 7200:
+        return f"{seconds / 60:g} min"
+    return f"{seconds / 3600:g} h"
+
+
+def _percent_text(fraction: float) -> str:
+    """A share near 1 with enough digits to differ from 100 % (99.97 %)."""
+    digits = 1
+    while digits < 6 and round(100 * fraction, digits) >= 100:
+        digits += 1
+    return f"{100 * fraction:.{digits}f} %"
+
+
 @dataclass(frozen=True)
 class ErlangResult:
     """Steady-state performance of a queue.
@@ -274,15 +334,20 @@ def required_agents(arrival_rate, mean_service, target, threshold, mean_patience
     Raises
     ------
     ValueError
-        For a target outside (0, 1), or one no staffing below 200,000 agents meets.
+        For a target outside (0, 1].
+    UnreachableTarget
+        (a ValueError) For a target of 1 (100 %), which no finite staffing
+        reaches, or one no staffing below 200,000 agents meets.
     """
     named = {"arrival_rate": arrival_rate, "mean_service": mean_service, "target": target,
              "threshold": threshold}
     if mean_patience is not None:
         named["mean_patience"] = mean_patience
     scalar, v = _arrays(**named)
-    if np.any((v["target"] <= 0) | (v["target"] >= 1)):
+    if np.any(v["target"] <= 0) or np.any(v["target"] > 1):
         raise ValueError(f"target must lie strictly between 0 and 1, got {target!r}")
+    if np.any(v["target"] >= 1):
+        raise _unreachable(named, mean_patience, max_occupancy)
     if max_occupancy is not None and not 0 < max_occupancy <= 1:
         raise ValueError(f"max_occupancy must lie in (0, 1], got {max_occupancy!r}")
     load = v["arrival_rate"] * v["mean_service"]
@@ -298,6 +363,31 @@ def required_agents(arrival_rate, mean_service, target, threshold, mean_patience
     return _out(scalar, agents)
 
 
+def _unreachable(named: dict, mean_patience, max_occupancy) -> UnreachableTarget:
+    """The error for a 100 % target, with the service level in the busiest
+    interval at the staffing that reaches 99.9 %."""
+    _, v = _arrays(**named)
+    shape = np.broadcast(*v.values()).shape
+    lam = np.broadcast_to(v["arrival_rate"], shape)
+    t = np.broadcast_to(v["threshold"], shape)
+    cell = np.unravel_index(int(np.argmax(lam)), shape) if shape else ()
+    threshold = float(t[cell])
+    if not lam.size or lam[cell] <= 0:
+        return UnreachableTarget(1.0, threshold)
+    one = {k: np.broadcast_to(x, shape)[cell] for k, x in v.items()}
+    try:
+        agents = int(required_agents(one["arrival_rate"], one["mean_service"], 0.999,
+                                     one["threshold"], one.get("mean_patience"), max_occupancy))
+    except UnreachableTarget:
+        return UnreachableTarget(1.0, threshold)
+    if mean_patience is None:
+        level = erlang_c(agents, one["arrival_rate"], one["mean_service"], threshold)
+    else:
+        level = erlang_a(agents, one["arrival_rate"], one["mean_service"],
+                         one["mean_patience"], threshold)
+    return UnreachableTarget(1.0, threshold, agents, float(level.service_level))
+
+
 def _required_erlang_c(load, lam, service, target, t, floor) -> np.ndarray:
     """One pass of the Erlang B recursion over k, stopping each cell at its first
     k meeting the target."""
@@ -307,7 +397,7 @@ def _required_erlang_c(load, lam, service, target, t, floor) -> np.ndarray:
     while np.any(found < 0):
         k += 1
         if k > _MAX_AGENTS:
-            raise ValueError("no staffing below 200,000 agents meets the target")
+            raise UnreachableTarget(float(np.max(target)), float(np.max(t)))
         blocking = load * blocking / (k + load * blocking)
         stable = k > load
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -365,7 +455,7 @@ def smallest_meeting(meets, cells: np.ndarray, start: np.ndarray) -> np.ndarray:
         probe = np.where(down[moving], np.maximum(high[moving] - step[moving], 0),
                          low[moving] + step[moving])
         if probe.max(initial=0) > _MAX_AGENTS:
-            raise ValueError("no staffing below 200,000 agents meets the target")
+            raise UnreachableTarget(float(np.max(target)), float(np.max(t)))
         good = meets(cells[moving], probe)
         high[moving[good]] = probe[good]
         low[moving[~good]] = probe[~good]

@@ -37,7 +37,7 @@ import pandas as pd
 from svcsim.queueing.backlog import required_level
 from svcsim.queueing.blocking import erlang_k
 from svcsim.queueing.classes import ClassQueue
-from svcsim.queueing.erlang import erlang_a, erlang_c, required_agents
+from svcsim.queueing.erlang import UnreachableTarget, erlang_a, erlang_c, required_agents
 from svcsim.queueing.streams import StageTarget, WorkStream, work_streams
 from svcsim.scenario import Scenario
 
@@ -157,8 +157,11 @@ def _size_immediate(
     binding = np.full(n, -1)
     levels = []
     for i, target in enumerate(targets):
-        slots = required_agents(rates, work, target.target, target.wait_s,
-                                mean_patience=patience, max_occupancy=max_occ)
+        try:
+            slots = required_agents(rates, work, target.target, target.wait_s,
+                                    mean_patience=patience, max_occupancy=max_occ)
+        except UnreachableTarget as exc:
+            raise exc.for_standard(target.standard.label) from None
         agents = np.ceil(np.asarray(slots, dtype=float) / concurrency - 1e-9)
         if queue.needed:  # priority classes or trunk lines: size as they serve
             agents, level = queue.size(target, agents, load / max_occ / concurrency

@@ -8,7 +8,12 @@ import numpy as np
 
 from svcsim.scenario import Scenario, StaffingError
 from svcsim.scenario.errors import did_you_mean
-from svcsim.scenario.files import parse_number, read_csv_rows
+from svcsim.scenario.limits import MAX_AGENTS, too_many_agents
+from svcsim.scenario.files import csv_problem, parse_number, read_csv_rows
+
+MAX_PROBLEMS = 5
+"""Problems collected before reading stops (one misspelt pool name would
+otherwise give one line per interval)."""
 
 COLUMNS = ("scheduled_agents", "required", "required_agents")
 
@@ -25,9 +30,9 @@ def read_requirements(path: Path, scenario: Scenario) -> dict[str, np.ndarray]:
     """
     source = str(path)
     try:
-        header, rows = read_csv_rows(path)
+        header, rows = read_csv_rows(path, relative_to="the working directory")
     except ValueError as exc:
-        raise StaffingError(source, [("", str(exc))]) from None
+        raise StaffingError(str(path), [csv_problem(exc, path)]) from None
     column = next((c for c in COLUMNS if c in header), None)
     if "pool" not in header or column is None:
         raise StaffingError(source, [("header", f"needs a 'pool' column and one of "
@@ -36,6 +41,8 @@ def read_requirements(path: Path, scenario: Scenario) -> dict[str, np.ndarray]:
     values: dict[str, list[float]] = {}
     problems = []
     for line, row in enumerate(rows, start=2):
+        if len(problems) > MAX_PROBLEMS:
+            break
         pool = row["pool"]
         if pool not in names:
             problems.append((f"row {line}, column 'pool'",
@@ -53,9 +60,11 @@ def read_requirements(path: Path, scenario: Scenario) -> dict[str, np.ndarray]:
             continue
         if value < 0:
             problems.append((f"row {line}, column '{column}'", f"must be >= 0, got {value:g}"))
+        elif value > MAX_AGENTS:
+            problems.append((f"row {line}, column '{column}'", too_many_agents(value)))
         values.setdefault(pool, []).append(value)
-        if len(problems) > 5:
-            break
+    if len(problems) > MAX_PROBLEMS:
+        raise StaffingError(source, problems)
     for pool, series in values.items():
         if len(series) != scenario.n_intervals:
             problems.append((f"pool '{pool}'", f"{len(series)} rows, but the scenario has "

@@ -15,7 +15,9 @@ class Spec(BaseModel):
     Unknown keys are errors, with a suggestion when a known key is close.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    # Infinite and NaN numbers are refused everywhere: no count, share or time is one.
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True,
+                              allow_inf_nan=False)
 
     @model_validator(mode="before")
     @classmethod

@@ -26,14 +26,30 @@ class ScenarioError(ValueError):
         super().__init__(self._render())
 
     def _render(self) -> str:
+        shown = [(_cut(str(path), MAX_PATH_CHARS), _cut(str(message), MAX_MESSAGE_CHARS))
+                 for path, message in self.problems[:MAX_PROBLEMS_SHOWN]]
         if len(self.problems) == 1:
-            path, message = self.problems[0]
+            path, message = shown[0]
             where = f"{self.source}: {path}: " if path else f"{self.source}: "
             return where + message
         lines = [f"{self.source}: {len(self.problems)} problems"]
         lines += [f"  - {path}: {message}" if path else f"  - {message}"
-                  for path, message in self.problems]
+                  for path, message in shown]
+        hidden = len(self.problems) - len(shown)
+        if hidden:
+            lines.append(f"  ... and {hidden} more like these (fix the ones above first)")
         return "\n".join(lines)
+
+
+MAX_PROBLEMS_SHOWN = 12
+"""Problems listed in one message; the rest are counted."""
+
+MAX_MESSAGE_CHARS = 400
+MAX_PATH_CHARS = 120
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class StaffingError(ScenarioError):

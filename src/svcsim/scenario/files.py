@@ -18,22 +18,76 @@ def resolve_path(relative: str, info: ValidationInfo | None) -> Path:
     return path if path.is_absolute() else base / path
 
 
-def read_csv_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+MAX_CSV_BYTES = 16 * 2**20
+"""Largest CSV data file, bytes (a week of 15-minute intervals for a hundred
+pools is well under 1 MB)."""
+
+
+def read_csv_rows(path: Path, relative_to: str = "the scenario file"
+                  ) -> tuple[list[str], list[dict[str, str]]]:
     """Read a CSV file with a header row; raise ValueError naming the file when it
-    is missing, empty or unreadable."""
+    is missing, empty, unreadable, too large, has a column named twice, or a
+    row with more fields than the header (a trailing comma, a decimal comma in
+    a ``;`` file).
+
+    ``relative_to`` says, in the not-found message, what a relative path is
+    resolved against.
+    """
+    if path.is_dir():
+        raise ValueError(f"{path} is a folder, not a CSV file")
     if not path.is_file():
-        raise ValueError(f"file not found: {path} (paths are relative to the scenario file)")
+        raise ValueError(f"file not found: {path} (paths are relative to {relative_to})")
+    if path.stat().st_size > MAX_CSV_BYTES:
+        raise ValueError(f"{path} is {path.stat().st_size / 2**20:.1f} MB; svcsim reads CSV "
+                         f"files up to {MAX_CSV_BYTES / 2**20:g} MB")
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.DictReader(handle)
-            rows = list(reader)
-            header = [name.strip() for name in (reader.fieldnames or [])]
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+            reader = csv.reader(handle)
+            lines = list(reader)
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path} is not UTF-8 text ({exc.reason} at byte {exc.start}); "
+                         "save it as UTF-8 CSV") from None
+    except (OSError, csv.Error) as exc:
         raise ValueError(f"cannot read {path}: {exc}") from None
-    if not header or not rows:
+    lines = [line for line in lines if any(cell.strip() for cell in line)]
+    if len(lines) < 2:
         raise ValueError(f"{path} is empty; expected a header row and at least one data row")
-    rows = [{(k or "").strip(): (v or "").strip() for k, v in row.items()} for row in rows]
+    header = [name.strip() for name in lines[0]]
+    _check_header(path, header)
+    rows = []
+    for number, line in enumerate(lines[1:], start=2):
+        if len(line) > len(header):
+            raise ValueError(f"{path}, row {number}: {len(line)} fields, but the header has "
+                             f"{len(header)}; remove the extra field (a trailing comma, or "
+                             "a decimal comma: write 12.5, not 12,5)")
+        cells = [cell.strip() for cell in line] + [""] * (len(header) - len(line))
+        rows.append(dict(zip(header, cells, strict=True)))
     return header, rows
+
+
+def csv_problem(exc: ValueError, path: Path) -> tuple[str, str]:
+    """A read_csv_rows error as (where, what) for a message that names the file
+    itself: ``("row 21", "11 fields, ...")`` rather than the path twice."""
+    text, prefix = str(exc), str(path)
+    if not text.startswith(prefix):
+        return "", text
+    rest = text[len(prefix):]
+    if rest.startswith(", "):
+        where, _, what = rest[2:].partition(": ")
+        return where, what
+    return "", rest.removeprefix(": ").lstrip()
+
+
+def _check_header(path: Path, header: list[str]) -> None:
+    if len(header) == 1 and ";" in header[0]:
+        raise ValueError(f"{path} is separated by ';'; svcsim reads comma-separated CSV: "
+                         "save it with ',' between fields and '.' for decimals")
+    seen = set()
+    for name in header:
+        if name in seen:
+            raise ValueError(f"{path}: the column '{name}' appears twice in the header; "
+                             "keep one")
+        seen.add(name)
 
 
 def read_csv_numbers(path: Path, column: str) -> list[float]:

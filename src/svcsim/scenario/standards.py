@@ -19,6 +19,8 @@ PROGRESS_UPDATE = "progress_update"
 
 
 def _percent(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError(f"expected a percent such as 80 or '80%', got {str(value).lower()}")
     if isinstance(value, str) and value.strip().endswith("%"):
         try:
             return float(value.strip()[:-1])
@@ -90,7 +92,7 @@ class Standard(Spec):
         None, description="with scope day or week: the longest average wait any interval may "
                           "plan for")
     interval_max_abandon: Percent | None = Field(
-        None, description="with scope day or week: the most abandonment any interval may plan "
+        None, gt=0, le=100, description="with scope day or week: the most abandonment any interval may plan "
                           "for, percent")
     clock: Literal["wall", "business"] = "wall"
     measured_from: str = Field("arrival", description="'arrival' or a stage name")

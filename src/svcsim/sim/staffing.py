@@ -9,7 +9,8 @@ import pandas as pd
 
 from svcsim.scenario import Scenario, StaffingError
 from svcsim.scenario.errors import did_you_mean
-from svcsim.scenario.files import parse_number, read_csv_rows
+from svcsim.scenario.limits import MAX_AGENTS, too_many_agents
+from svcsim.scenario.files import csv_problem, parse_number, read_csv_rows
 
 StaffingLike = pd.DataFrame | dict[str, np.ndarray] | str | Path | None
 
@@ -67,10 +68,13 @@ def _checked(scenario: Scenario, table: dict[str, np.ndarray], source: str) -> d
             problems.append((f"column '{name}'", f"{len(values)} rows, but the scenario has "
                              f"{scenario.n_intervals} intervals"))
             continue
-        bad = np.nonzero((values < 0) | (values != np.round(values)))[0]
+        bad = np.nonzero(~np.isfinite(values) | (values < 0) | (values != np.round(values)))[0]
         if bad.size:
             problems.append((f"row {bad[0] + 2}, column '{name}'",
                              f"agents must be a whole number >= 0, got {values[bad[0]]:g}"))
+        elif values.size and values.max() > MAX_AGENTS:
+            big = int(np.argmax(values))
+            problems.append((f"row {big + 2}, column '{name}'", too_many_agents(values[big])))
         out[name] = values
     if problems:
         raise StaffingError(source, problems)
@@ -79,9 +83,9 @@ def _checked(scenario: Scenario, table: dict[str, np.ndarray], source: str) -> d
 
 def _from_csv(scenario: Scenario, path: Path) -> dict[str, np.ndarray]:
     try:
-        header, rows = read_csv_rows(path)
+        header, rows = read_csv_rows(path, relative_to="the working directory")
     except ValueError as exc:
-        raise StaffingError(str(path), [("", str(exc))]) from None
+        raise StaffingError(str(path), [csv_problem(exc, path)]) from None
     labels = scenario.interval_labels()
     problems = []
     if "start" in header:

@@ -88,6 +88,10 @@ def _find(data: dict, kind: str, name: str, labels: list[str], source: str,
 
 def _set(target: dict, kind: str, key: str, value: Any, source: str, path: str) -> None:
     factor = factor_of(value)
+    if factor is not None and factor <= 0:
+        raise ScenarioError(source, [(path, f"the factor {value!r} must be above x0: x0 leaves "
+                                      "no work to plan or staff; give e.g. 'x0.5', or leave "
+                                      "the channel out of the study")])
     if kind == "channel" and key == "volume":
         if factor is None:
             raise ScenarioError(source, [(path, "give the volume as a factor such as 'x1.2'")])
@@ -101,8 +105,9 @@ def _set(target: dict, kind: str, key: str, value: Any, source: str, path: str) 
         handle["mean"] = _scaled(handle["mean"], factor, source, path)
         return
     if factor is not None:
-        raise ScenarioError(source, [(path, "a factor ('x1.2') applies to a channel's volume "
-                                      "and handle_time only; give the new value")])
+        hint = did_you_mean(key, ["volume", "handle_time"]) if kind == "channel" else ""
+        raise ScenarioError(source, [(path, f"a factor ('x1.2') applies to a channel's volume "
+                                      f"and handle_time only{hint}; give the new value")])
     target[key] = value
 
 

@@ -34,6 +34,7 @@ import pandas as pd
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from svcsim.scenario import ScenarioError
+from svcsim.scenario.errors import did_you_mean
 from svcsim.scenario.base import Spec
 from svcsim.scenario.load import read_yaml, validation_problems
 from svcsim.scenario.units import parse_duration
@@ -94,7 +95,7 @@ class Dimension(Spec):
     standard: str | None = Field(None, description="for metric 'attainment': which standard")
     input: str | None = None
     bands: tuple[Band, ...] = Field(min_length=1)
-    weight: float
+    weight: float = Field(ge=0, description="share of the total, e.g. 20%")
 
     @field_validator("weight", mode="before")
     @classmethod
@@ -147,7 +148,13 @@ class Scorecard(Spec):
     @classmethod
     def _inputs(cls, value: Any) -> Any:
         if isinstance(value, dict):
-            return {k: measure(v) for k, v in value.items()}
+            out = {k: measure(v) for k, v in value.items()}
+            over = [k for k, v in value.items()
+                    if isinstance(v, str) and v.strip().endswith("%") and out[k] > 1]
+            if over:
+                raise ValueError(f"'{over[0]}': {value[over[0]]} is above 100%; a share is "
+                                 "at most 100% (write NPS and other scores as plain numbers)")
+            return out
         return value
 
     @model_validator(mode="after")
@@ -192,6 +199,30 @@ def load_scorecard(path: str | Path) -> Scorecard:
         return Scorecard.model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(str(path), validation_problems(exc, data)) from None
+
+
+def check_simulated(card: Scorecard, scenario, source: str) -> None:
+    """Raise a ScenarioError naming ``source`` and the field when the card
+    reads a simulated metric but names no scenario, or the attainment of a
+    standard its scenario does not have (checked before simulating)."""
+    problems = []
+    labels = [standard.label for standard in scenario.standards] if scenario else []
+    for kind, items in (("dimensions", card.dimensions), ("alerts", card.alerts)):
+        for i, item in enumerate(items):
+            if item.metric is None:
+                continue
+            if scenario is None:
+                problems.append((f"{kind}[{i}].metric", (
+                    f"'{item.metric}' is simulated, but the card names no 'scenario' to "
+                    "simulate: add scenario: <file.yaml> (relative to the card), or score "
+                    "it from 'inputs'")))
+            elif item.metric == "attainment" and item.standard not in labels:
+                problems.append((f"{kind}[{i}].standard", (
+                    f"no standard '{item.standard}' in {card.scenario}"
+                    f"{did_you_mean(str(item.standard), labels)}; standards: "
+                    + "; ".join(labels))))
+    if problems:
+        raise ScenarioError(source, problems)
 
 
 def simulated_metrics(result, scenario) -> dict[str, float]:
@@ -243,8 +274,9 @@ def _value(item, card: Scorecard, metrics: dict[str, float]) -> float:
     key = item.metric if item.metric != "attainment" else f"attainment:{item.standard}"
     if key not in metrics:
         known = ", ".join(k.split(":", 1)[-1] for k in metrics if k.startswith("attainment:"))
-        raise ScenarioError(card.name, [(f"{item.metric}", f"no simulated value for '{key}'"
-                                         + (f"; standards: {known}" if known else ""))])
+        raise ScenarioError(f"scorecard '{card.name}'", [(
+            f"{item.metric}", f"no simulated value for '{key}'"
+            + (f"; standards: {known}" if known else ""))])
     return metrics[key]
 
 
@@ -252,4 +284,4 @@ def _show(value: float) -> str:
     return f"{100 * value:.1f}%" if abs(value) <= 1 else f"{value:g}"
 
 
-__all__ = ["Score", "Scorecard", "load_scorecard", "measure", "score", "simulated_metrics"]
+__all__ = ["Score", "Scorecard", "check_simulated", "load_scorecard", "measure", "score", "simulated_metrics"]

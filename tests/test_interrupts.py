@@ -1,0 +1,150 @@
+"""Ctrl-C (and SIGTERM) stop every long command within about two seconds:
+one line, exit 130 (143), no process left behind, and the output folder
+holds the previous set of files, never a mix (audit D2, D7).
+
+Each case runs svcsim as a user would (a subprocess in its own session, so
+its process pools and solver threads can be counted afterwards) and sends
+the signal at several moments: while loading, while solving rosters, while
+replications run on two processes, while a study plans its variants.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import SCENARIOS
+from svcsim.interrupts import MESSAGE
+
+STOP_WITHIN_S = 2.0
+
+ROSTER_FILES = ["roster_shifts.csv", "roster_agents.csv", "roster_coverage.csv",
+                "roster_pools.csv", "roster.xlsx", "coverage.png", "shifts.png"]
+FILES = {
+    "plan": [*ROSTER_FILES, "plan_history.csv", "standards.csv", "intervals.csv",
+             "service_level.png"],
+    "roster": ROSTER_FILES,
+    "simulate": ["standards.csv", "contact_types.csv", "intervals.csv", "pools.csv",
+                 "service_level.png", "occupancy.png"],
+    "compare": ["plans.csv", "day_one.csv", "comparison.png"],
+}
+PREVIOUS = b"the previous run's file\n"
+
+
+@pytest.fixture(scope="module")
+def tiered_requirements(tmp_path_factory) -> Path:
+    """The tiered desk's requirements: a roster that solves for minutes."""
+    from svcsim.queueing import requirements
+    from svcsim.scenario import load_scenario
+
+    path = tmp_path_factory.mktemp("req") / "requirements_by_pool.csv"
+    scenario = load_scenario(SCENARIOS / "tiered_service_desk.yaml")
+    requirements(scenario).pools.to_csv(path, index=False)
+    return path
+
+
+def _arguments(command: str, tiered_requirements: Path) -> list[str]:
+    return {
+        "plan": ["plan", str(SCENARIOS / "bank_hotline.yaml"), "-n", "4"],
+        "roster": ["roster", str(tiered_requirements), "--rules",
+                   str(SCENARIOS / "tiered_service_desk.yaml"), "--time-limit", "30"],
+        "simulate": ["simulate", str(SCENARIOS / "ecommerce_peak.yaml"), "--workers", "2",
+                     "-n", "8"],
+        "compare": ["compare", str(SCENARIOS / "studies" / "phone_standard.yaml"),
+                    "--workers", "2"],
+    }[command]
+
+
+def _interrupt(args: list[str], out: Path, after_s: float, signum=signal.SIGINT):
+    """Run svcsim with ``args``, send ``signum`` after ``after_s`` seconds;
+    (exit status, seconds from the signal to exit, stderr, whether any process
+    of its session outlived it)."""
+    proc = subprocess.Popen([sys.executable, "-m", "svcsim", *args, "--out", str(out)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    try:
+        proc.wait(timeout=after_s)
+        finished_first = True
+    except subprocess.TimeoutExpired:
+        finished_first = False
+    sent = time.monotonic()
+    if not finished_first:
+        proc.send_signal(signum)
+    try:
+        proc.wait(timeout=30)
+    finally:
+        stopped = time.monotonic() - sent
+        stderr = proc.stderr.read().decode() if proc.stderr else ""
+        time.sleep(0.2)
+        left = _alive_in_group(proc.pid)
+        if left:
+            os.killpg(proc.pid, signal.SIGKILL)
+    return proc.returncode, (None if finished_first else stopped), stderr, left
+
+
+def _alive_in_group(pgid: int) -> list[int]:
+    """Processes of group ``pgid`` still running (zombies, dead but not yet
+    reaped by init, do not count)."""
+    alive = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        state, group = fields[0], int(fields[2])
+        if group == pgid and state not in ("Z", "X"):
+            alive.append(int(entry.name))
+    return alive
+
+
+@pytest.mark.parametrize(("command", "after_s"), [
+    ("plan", 1.0),       # loading
+    ("plan", 4.5),       # sizing, rostering
+    ("plan", 9.0),       # rostering or simulating
+    ("roster", 3.5),     # reading, then the first pool's solve
+    ("roster", 7.0),     # inside a CP-SAT solve
+    ("simulate", 4.0),   # replications on two processes
+    ("compare", 5.0),    # variants planned on two processes
+    ("compare", 11.0),
+])
+def test_ctrl_c_stops_within_two_seconds_and_leaves_the_previous_set(
+        tmp_path, tiered_requirements, command, after_s):
+    out = tmp_path / "out"
+    out.mkdir()
+    for name in FILES[command]:
+        (out / name).write_bytes(PREVIOUS)
+    status, stopped, stderr, left = _interrupt(_arguments(command, tiered_requirements), out,
+                                               after_s)
+    assert "Traceback" not in stderr
+    assert not left, "a child process outlived the command"
+    contents = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert sorted(contents) == sorted(FILES[command])  # no temporary or staging files
+    if stopped is None:  # finished before the signal: the whole new set
+        assert status == 0, stderr
+        assert all(c != PREVIOUS for c in contents.values())
+        return
+    assert status == 130, stderr
+    assert stopped < STOP_WITHIN_S, f"took {stopped:.2f} s to stop"
+    assert stderr.strip().count("\n") <= 1, stderr  # one line (after at most a note)
+    if "stopped after writing" in stderr:  # the signal came as the set was moved in
+        assert all(c != PREVIOUS for c in contents.values())
+        return
+    assert stderr.count(MESSAGE) == 1 and stderr.strip().endswith(MESSAGE), stderr
+    assert all(c == PREVIOUS for c in contents.values())
+
+
+def test_sigterm_stops_like_ctrl_c(tmp_path, tiered_requirements):
+    out = tmp_path / "out"
+    status, stopped, stderr, left = _interrupt(_arguments("roster", tiered_requirements), out,
+                                               5.0, signal.SIGTERM)
+    assert status == 143 and stopped is not None and stopped < STOP_WITHIN_S, stderr
+    assert not left and "Traceback" not in stderr
+    assert not out.exists() or not any(out.iterdir())
