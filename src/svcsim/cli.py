@@ -236,6 +236,7 @@ def roster(requirements_path: Path, scenario_path: Path, time_limit: float, work
     from svcsim.report import save_figure
     from svcsim.report.roster_figures import coverage_figure, gantt_figure
     from svcsim.report.tables import roster_text
+    from svcsim.report.workbook import write_workbook
     from svcsim.roster import SolverSettings, schedule_roster, write_roster
     from svcsim.roster.requirements_file import read_requirements
 
@@ -245,7 +246,8 @@ def roster(requirements_path: Path, scenario_path: Path, time_limit: float, work
     click.echo(roster_text(result, scenario))
     out_dir = out_dir or Path("out") / scenario_path.stem
     written = write_roster(result, out_dir)
-    written += [save_figure(coverage_figure(result, scenario), out_dir / "coverage.png"),
+    written += [write_workbook(out_dir / "roster.xlsx", result, scenario),
+                save_figure(coverage_figure(result, scenario), out_dir / "coverage.png"),
                 save_figure(gantt_figure(result, scenario), out_dir / "shifts.png")]
     click.echo(f"\nwrote {', '.join(str(p) for p in written)}")
 
@@ -277,6 +279,7 @@ def plan(scenario_path: Path, replications: int, seed: int, iterations: int,
     from svcsim.report import save_figure, service_level_figure, write_text
     from svcsim.report.roster_figures import coverage_figure, gantt_figure
     from svcsim.report.tables import plan_text
+    from svcsim.report.workbook import write_workbook
     from svcsim.roster import SolverSettings, write_roster
 
     scenario = load_scenario(scenario_path)
@@ -289,6 +292,8 @@ def plan(scenario_path: Path, replications: int, seed: int, iterations: int,
     out_dir = out_dir or Path("out") / scenario_path.stem
     written = write_roster(result.roster, out_dir)
     written += [
+        write_workbook(out_dir / "roster.xlsx", result.roster, scenario, result.simulation),
+
         write_text(out_dir / "plan_history.csv", result.history.to_csv(index=False)),
         write_text(out_dir / "standards.csv", result.simulation.standards.to_csv(index=False)),
         write_text(out_dir / "intervals.csv", result.simulation.intervals.to_csv(index=False)),

@@ -8,6 +8,10 @@ import pandas as pd
 from svcsim.queueing.requirements import Requirements
 from svcsim.scenario import Scenario
 
+# NOTE: pandas counts a Chinese character as one column; a terminal draws it
+# in two. Measuring by east-asian width keeps tables with Chinese names aligned.
+pd.set_option("display.unicode.east_asian_width", True)
+
 
 def _pct(value: float) -> str:
     return "" if not np.isfinite(value) else f"{100 * value:5.1f}%"

@@ -11,6 +11,7 @@ from svcsim.scenario.arrivals import Arrivals
 from svcsim.scenario.base import Spec
 from svcsim.scenario.calendar import OpeningHours
 from svcsim.scenario.distributions import Deterministic, Distribution
+from svcsim.scenario.names import PatternName
 from svcsim.scenario.standards import FIRST_RESPONSE, PROGRESS_UPDATE, RESOLUTION
 from svcsim.scenario.units import Duration, Share
 
@@ -39,7 +40,7 @@ class Stage(Spec):
     """One step of multi-stage work (first contact, assessment, plan, ...),
     queued for the pools that list it once the previous step is done."""
 
-    name: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    name: PatternName
     handle_time: Distribution | None = Field(None, description="default: the contact type's")
 
     @field_validator("name")
