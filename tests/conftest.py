@@ -8,6 +8,11 @@ from pathlib import Path
 
 import matplotlib
 import pytest
+from hypothesis import settings
+
+# no example database: a test run writes nothing into the checkout
+settings.register_profile("svcsim", database=None)
+settings.load_profile("svcsim")
 
 matplotlib.use("Agg")  # charts drawn in tests go to files, never a window
 

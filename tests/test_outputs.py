@@ -23,8 +23,8 @@ from svcsim.report.fonts import cjk_family
 from svcsim.report.roster_figures import coverage_figure, gantt_figure
 from svcsim.report.workbook import write_workbook
 from svcsim.roster import SolverSettings, schedule_roster
-from tests.conftest import ROOT, SCENARIOS
-from tests.test_roster import need_from, small
+from conftest import ROOT, SCENARIOS
+from test_roster import need_from, small
 
 CHINESE = ROOT / "tests" / "data" / "chinese_hotline.yaml"
 needs_cjk_font = pytest.mark.skipif(

@@ -183,7 +183,7 @@ def simulate(scenario_path: Path, staffing_path: Path | None, replications: int,
     with confidence intervals, per tier and channel, interval by interval.
 
     Writes intervals.csv, pools.csv, standards.csv, contact_types.csv,
-    service_level.png and occupancy.png to --out.
+    service_level.png, occupancy.png and report.html (one page to share) to --out.
     """
     from svcsim.report import occupancy_figure, save_figure, service_level_figure, write_text
     from svcsim.report.tables import standards_text
@@ -197,7 +197,8 @@ def simulate(scenario_path: Path, staffing_path: Path | None, replications: int,
         result = run(scenario, staffing=staffing, replications=replications, seed=seed,
                      workers=workers, warmup_cycles=warmup_cycles, backend=backend,
                      client=client, progress=progress)
-    click.echo(standards_text(result, scenario))
+    printed = standards_text(result, scenario)
+    click.echo(printed)
     out_dir = out_dir or Path("out") / scenario_path.stem
     written = [
         write_text(out_dir / "standards.csv", result.standards.to_csv(index=False)),
@@ -207,6 +208,9 @@ def simulate(scenario_path: Path, staffing_path: Path | None, replications: int,
         save_figure(service_level_figure(result, scenario), out_dir / "service_level.png"),
         save_figure(occupancy_figure(result, scenario), out_dir / "occupancy.png"),
     ]
+    written.append(_report(out_dir, f"svcsim simulate {scenario_path}", printed, written,
+                           {"Standards": result.standards, "By tier and channel":
+                            result.contact_types, "Pools": result.pools}))
     click.echo(f"\nwrote {', '.join(str(p) for p in written)}")
 
 
@@ -230,8 +234,8 @@ def roster(requirements_path: Path, scenario_path: Path, time_limit: float, work
 
     REQUIREMENTS is a CSV with columns pool and scheduled_agents (or required)
     and one row per interval per pool, as `svcsim requirements` writes it.
-    Breaks are placed inside their windows. Writes roster.xlsx (one sheet per
-    view), roster_*.csv, coverage.png and shifts.png.
+    Breaks are placed inside their windows. Writes roster.xlsx (summary, rota,
+    shifts, coverage, legend), roster_*.csv, coverage.png and shifts.png.
     """
     from svcsim.report import save_figure
     from svcsim.report.roster_figures import coverage_figure, gantt_figure
@@ -272,8 +276,9 @@ def plan(scenario_path: Path, replications: int, seed: int, iterations: int,
     roster meets every standard in simulation (or says why it cannot).
 
     Prints the iteration history and the final roster's simulated attainment;
-    writes the roster (XLSX and CSV), plan_history.csv, the simulation tables
-    and the coverage, shifts and service-level charts.
+    writes the roster (XLSX and CSV), plan_history.csv, the simulation tables,
+    the coverage, shifts and service-level charts and report.html (one page to
+    share).
     """
     from svcsim.plan import plan as run_plan
     from svcsim.report import save_figure, service_level_figure, write_text
@@ -288,7 +293,8 @@ def plan(scenario_path: Path, replications: int, seed: int, iterations: int,
     result = run_plan(scenario, replications=replications, seed=seed,
                       max_iterations=iterations,
                       settings=SolverSettings(time_limit), workers=workers, progress=say)
-    click.echo(plan_text(result, scenario))
+    printed = plan_text(result, scenario)
+    click.echo(printed)
     out_dir = out_dir or Path("out") / scenario_path.stem
     written = write_roster(result.roster, out_dir)
     written += [
@@ -302,6 +308,9 @@ def plan(scenario_path: Path, replications: int, seed: int, iterations: int,
         save_figure(service_level_figure(result.simulation, scenario),
                     out_dir / "service_level.png"),
     ]
+    written.append(_report(out_dir, f"svcsim plan {scenario_path}", printed, written,
+                           {"Standards (simulated)": result.simulation.standards,
+                            "Plan history": result.history, "Shifts": result.roster.shifts}))
     click.echo(f"\nwrote {', '.join(str(p) for p in written)}")
 
 
@@ -343,7 +352,7 @@ def compare(study_path: Path, time_limit: float, workers: int, out_dir: Path | N
     file, the headcount and cost a plan needs to meet it, and what today's
     roster would reach under it (changes with paired confidence intervals).
 
-    Writes plans.csv, day_one.csv and comparison.png.
+    Writes plans.csv, day_one.csv, comparison.png and report.html.
     """
     from svcsim.report import save_figure, write_text
     from svcsim.report.study_figures import comparison_figure
@@ -352,13 +361,16 @@ def compare(study_path: Path, time_limit: float, workers: int, out_dir: Path | N
 
     loaded = load_study(study_path)
     result = _run_study(loaded, time_limit, workers)
-    click.echo(comparison_text(result, loaded.study.name))
+    printed = comparison_text(result, loaded.study.name)
+    click.echo(printed)
     out_dir = out_dir or Path("out") / study_path.stem
     written = [
         write_text(out_dir / "plans.csv", result.plans.to_csv(index=False)),
         write_text(out_dir / "day_one.csv", result.day_one.to_csv(index=False)),
         save_figure(comparison_figure(result, loaded.study.name), out_dir / "comparison.png"),
     ]
+    written.append(_report(out_dir, f"svcsim compare {study_path}", printed, written,
+                           {"Plans": result.plans, "Day one": result.day_one}))
     click.echo(f"\nwrote {', '.join(str(p) for p in written)}")
 
 
@@ -456,6 +468,14 @@ def scorecard(card_path: Path, replications: int, seed: int, out_dir: Path | Non
     written = [write_text(out_dir / "scorecard.csv", scored.dimensions.to_csv(index=False)),
                save_figure(scorecard_figure(scored, card.name), out_dir / "scorecard.png")]
     click.echo(f"\nwrote {', '.join(str(p) for p in written)}")
+
+
+def _report(out_dir: Path, title: str, printed: str, written: list[Path], tables) -> Path:
+    """report.html: what was printed, the charts just written, the tables."""
+    from svcsim.report.html import write_report
+
+    charts = [path for path in written if path.suffix == ".png"]
+    return write_report(out_dir / "report.html", title, printed, charts, tables)
 
 
 def _default_staffing(scenario):

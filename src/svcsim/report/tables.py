@@ -229,7 +229,8 @@ def comparison_text(result, study_name: str) -> str:
         "intervals on target": day["intervals_meeting_target"].map(_pct),
         "verdict": day["verdict"],
         "change [CI], points": [
-            f"{100 * c:+.1f} [{100 * lo:+.1f}, {100 * hi:+.1f}]" for c, lo, hi
+            f"{100 * c:+.1f} [{100 * lo:+.1f}, {100 * hi:+.1f}]" if np.isfinite(c)
+            else "new standard" for c, lo, hi
             in zip(day["change"], day["change_low"], day["change_high"], strict=True)],
     })
     lines = [f"Study: {study_name}", "",

@@ -184,7 +184,9 @@ def _rota_sheet(ws: Worksheet, roster: Roster, scenario: Scenario) -> None:
         ws.cell(2, c, name)
     for d, label in enumerate(labels):
         first = len(fixed) + 1 + d * len(per_day)
-        ws.cell(1, first, label).font = BOLD
+        head = ws.cell(1, first, label)
+        head.font, head.fill = BOLD, HEADER_FILL
+        head.alignment = Alignment(horizontal="center")
         ws.merge_cells(start_row=1, start_column=first, end_row=1,
                        end_column=first + len(per_day) - 1)
         for j, name in enumerate(per_day):

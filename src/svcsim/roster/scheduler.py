@@ -94,7 +94,7 @@ class Roster:
         return bool((self.coverage["shortfall"] <= 1e-9).all())
 
 
-def schedule_roster(scenario: Scenario, required: dict[str, np.ndarray],
+def schedule_roster(scenario: Scenario, required: dict[str, np.ndarray] | pd.DataFrame,
                     settings: SolverSettings | None = None,
                     targets: dict[str, tuple[ServiceTarget, ...]] | None = None) -> Roster:
     """Roster every pool in ``required`` at minimum headcount.
@@ -103,9 +103,10 @@ def schedule_roster(scenario: Scenario, required: dict[str, np.ndarray],
     ----------
     scenario : Scenario
         Supplies the grid and each pool's shift rules and caps.
-    required : dict of str to numpy.ndarray
+    required : dict of str to numpy.ndarray, or pandas.DataFrame
         Agents needed in every interval per pool (scheduled, i.e. after
-        shrinkage), e.g. ``scheduled_agents`` from ``svcsim.requirements``.
+        shrinkage), e.g. ``svcsim.requirements(scenario).staffing()`` (a
+        table with a ``start`` column and one column per pool).
     settings : SolverSettings, optional
         Time limit (per pool), workers and seed; defaults are fixed, so a
         run repeats.
@@ -116,6 +117,8 @@ def schedule_roster(scenario: Scenario, required: dict[str, np.ndarray],
     """
     settings = settings or SolverSettings()
     targets = targets or {}
+    if isinstance(required, pd.DataFrame):  # e.g. Requirements.staffing(): start + pools
+        required = {c: required[c].to_numpy() for c in required.columns if c != "start"}
     shifts, rota, coverage, summary, explanations, service = [], [], [], [], [], []
     worked = []
     for pool, need in required.items():

@@ -18,11 +18,12 @@ def resolve_path(relative: str, info: ValidationInfo | None) -> Path:
     return path if path.is_absolute() else base / path
 
 
-def read_csv_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+def read_csv_rows(path: Path, hint: str = "paths are relative to the scenario file"
+                  ) -> tuple[list[str], list[dict[str, str]]]:
     """Read a CSV file with a header row; raise ValueError naming the file when it
-    is missing, empty or unreadable."""
+    is missing, empty or unreadable (``hint`` says where a path is taken from)."""
     if not path.is_file():
-        raise ValueError(f"file not found: {path} (paths are relative to the scenario file)")
+        raise ValueError(f"file not found: {path} ({hint})")
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
             reader = csv.DictReader(handle)
@@ -32,6 +33,10 @@ def read_csv_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
         raise ValueError(f"cannot read {path}: {exc}") from None
     if not header or not rows:
         raise ValueError(f"{path} is empty; expected a header row and at least one data row")
+    for line, row in enumerate(rows, start=2):
+        if None in row:  # csv.DictReader keeps cells beyond the header under None
+            raise ValueError(f"{path}, row {line}: {len(header) + len(row[None])} cells but the "
+                             f"header has {len(header)}; is this a CSV file with a header row?")
     rows = [{(k or "").strip(): (v or "").strip() for k, v in row.items()} for row in rows]
     return header, rows
 

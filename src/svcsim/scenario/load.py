@@ -3,6 +3,8 @@ planner can act on: the file, the field path, what is expected."""
 
 from __future__ import annotations
 
+import copy
+
 import json
 from pathlib import Path
 from typing import Any
@@ -59,9 +61,11 @@ def scenario_from_dict(
         raise ScenarioError(source, [("", f"the file is {kind}; expected a mapping of keys "
                                           "(name, horizon, channels, tiers, pools, ...)")])
     try:
-        return Scenario.model_validate(data, context={"base_dir": str(base_dir)})
+        scenario = Scenario.model_validate(data, context={"base_dir": str(base_dir)})
     except ValidationError as exc:
         raise ScenarioError(source, validation_problems(exc, data)) from None
+    scenario._document = (copy.deepcopy(data), str(base_dir))
+    return scenario
 
 
 def scenario_json_schema() -> dict[str, Any]:

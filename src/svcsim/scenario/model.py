@@ -74,6 +74,9 @@ class Scenario(Spec):
     planning: Planning = Field(default_factory=Planning)
 
     _resolved: tuple[ContactType, ...] = PrivateAttr(default=())
+    # the mapping it was validated from and its folder, for what-if copies
+    # (svcsim.standards.with_changes); None when built another way
+    _document: tuple[dict, str] | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _resolve(self) -> Scenario:
