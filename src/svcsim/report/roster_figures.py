@@ -115,7 +115,7 @@ def gantt_figure(roster: Roster, scenario: Scenario) -> Figure:
     axes[0, 0].set_yticks(range(len(rows)), [
         f"{r.pool} {_clock_text(r.start_h)}-{_clock_text(r.end_h)}" for r in rows.itertuples()],
         fontsize=size)
-    axes[0, 0].set_ylim(max(len(rows), 10) - 0.5, -0.5)  # a few shifts: thin bars, not slabs
+    axes[0, 0].set_ylim(max(len(rows), 6) - 0.5, -0.5)  # a few shifts: bars, not slabs
     handles = [Patch(color=PALETTE[i % len(PALETTE)], label=pool) for i, pool in enumerate(pools)]
     handles.append(Patch(facecolor="0.6", alpha=0.45, label="part-time (lighter)"))
     fig.legend(handles=handles, loc="lower center", ncols=min(len(handles), 6), frameon=False,
@@ -127,7 +127,7 @@ def gantt_figure(roster: Roster, scenario: Scenario) -> Figure:
 
 
 def _clock_ticks(low: float, high: float, panels: int) -> np.ndarray:
-    step = 2 if panels == 1 and high - low <= 16 else 4 if panels < 4 else 6
+    step = 2 if panels == 1 and high - low <= 16 else 3 if panels < 4 or high - low <= 14 else 6
     return np.arange(np.ceil(low / step) * step, high + 0.01, step)
 
 

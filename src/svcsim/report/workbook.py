@@ -153,6 +153,7 @@ def _summary_sheet(ws: Worksheet, roster: Roster, scenario: Scenario, simulation
         rows = [[s.standard, s.scope, s.target, s.attainment, s.attainment_low,
                  s.attainment_high, VERDICT_WORDS.get(s.verdict, s.verdict)]
                 for s in simulation.standards.itertuples()]
+    rows = rows or [["none: the scenario states no standard", "", None, None, None, None, ""]]
     formats = dict.fromkeys(headers[2:6], PERCENT)
     end = _table(ws, top + 1, headers, rows, formats)
     ws.auto_filter.ref = None  # one small table among facts: no filter, no frozen pane
