@@ -32,3 +32,4 @@ cp "$out/phone_frontier/frontier.png" "$images/phone_frontier.png"
 # the rota sheet of the bank hotline's workbook (needs libreoffice-calc and poppler-utils)
 run plan_bank svcsim plan scenarios/bank_hotline.yaml --out "$out/bank_plan"
 python docs/tools/rota_screenshot.py "$out/bank_plan/roster.xlsx" "$images/rota_sheet.png"
+cp "$out/bank_plan/report.html" docs/examples/bank_hotline_plan.html
