@@ -43,9 +43,8 @@ def bank(tmp_path_factory):
     """The bank hotline rostered and simulated, and its workbook."""
     scenario = svcsim.load_scenario(SCENARIOS / "bank_hotline.yaml")
     roster = schedule_roster(scenario, requirement(scenario), SolverSettings(time_limit_s=3))
-    staffing = {p: rows["scheduled"].round().to_numpy()
-                for p, rows in roster.coverage.groupby("pool")}
-    result = svcsim.simulate(scenario, staffing=staffing, replications=4, seed=1)
+    result = svcsim.simulate(scenario, staffing=svcsim.staffing_of(roster), replications=4,
+                             seed=1)
     path = write_workbook(tmp_path_factory.mktemp("bank") / "roster.xlsx", roster, scenario,
                           result)
     return scenario, roster, result, openpyxl.load_workbook(path)

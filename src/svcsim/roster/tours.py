@@ -58,7 +58,9 @@ def assign_tours(options: list[ShiftOption], agents: dict[int, int], days: int,
                      0, "OPTIMAL")
     per_day = [sum(c for k, c in agents.items() if options[k].day == d) for d in range(days)]
     base = people_bound(per_day, rules.max_days_per_week)
-    tours = _fewest_extra(options, agents, days, interval_s, rules, base, settings, hours=True)
+    reachable = _hours_reachable(options, agents, days, rules)
+    tours = (_fewest_extra(options, agents, days, interval_s, rules, base, settings, hours=True)
+             if reachable else None)
     if tours is None and _has_hours(rules):
         tours = _fewest_extra(options, agents, days, interval_s, rules, base, settings,
                               hours=False)
@@ -85,6 +87,22 @@ def _fewest_extra(options, agents, days, interval_s, rules, base, settings,
         if tours is not None or base + spare >= total:
             return tours
         spare = min(total - base, 2 * spare)
+
+
+def _hours_reachable(options: list[ShiftOption], agents: dict[int, int], days: int,
+                     rules: ShiftRules) -> bool:
+    """False when no agent of some contract can land in its weekly hours: the
+    most days times the longest shift falls short of the least hours, or one
+    shift alone exceeds the most (a quick check before any solving)."""
+    for contract, part in (("full_time", False), ("part_time", True)):
+        span = getattr(rules.weekly_hours, contract)
+        paid = [options[k].paid_hours for k in agents if options[k].part_time is part]
+        if span is None or not paid:
+            continue
+        most_days = min(rules.max_days_per_week, days)
+        if most_days * max(paid) * 3600 < span[0] - 1e-9 or min(paid) * 3600 > span[1] + 1e-9:
+            return False
+    return True
 
 
 def _has_hours(rules: ShiftRules) -> bool:
