@@ -29,3 +29,7 @@ run sweep svcsim sweep scenarios/studies/phone_volume.yaml --out "$out/phone_vol
 cp "$out/phone_volume/sweep.png" "$images/phone_volume_sweep.png"
 run frontier svcsim frontier scenarios/studies/phone_frontier.yaml --out "$out/phone_frontier"
 cp "$out/phone_frontier/frontier.png" "$images/phone_frontier.png"
+# the rota sheet of the bank hotline's workbook (needs libreoffice-calc and poppler-utils)
+run plan_bank svcsim plan scenarios/bank_hotline.yaml --out "$out/bank_plan"
+python docs/tools/rota_screenshot.py "$out/bank_plan/roster.xlsx" "$images/rota_sheet.png"
+cp "$out/bank_plan/report.html" docs/examples/bank_hotline_plan.html

@@ -4,10 +4,19 @@ from __future__ import annotations
 
 import copy
 import os
+import tempfile
 from pathlib import Path
 
 import matplotlib
 import pytest
+from hypothesis import settings
+from hypothesis.configuration import set_hypothesis_home_dir
+
+# no example database, hypothesis's caches in the temp folder: a test run
+# writes nothing into the checkout
+settings.register_profile("svcsim", database=None)
+settings.load_profile("svcsim")
+set_hypothesis_home_dir(os.path.join(tempfile.gettempdir(), "svcsim-hypothesis"))
 
 matplotlib.use("Agg")  # charts drawn in tests go to files, never a window
 

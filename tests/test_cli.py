@@ -153,17 +153,56 @@ def test_simulate_prints_standards_and_writes_tables_and_charts(tmp_path):
                                         "did you mean 'hotline'"]),
         ([r.replace(",20", ",-3") for r in bank_rows()], "start,hotline",
          ["staffing.csv", "row 18, column 'hotline'", ">= 0", "-3"]),
-        (bank_rows()[::2], "start,hotline", ["staffing.csv", "row 3, column 'start'",
-                                             "expected 00:30"]),
-        (bank_rows()[:-1], "start,hotline", ["staffing.csv", "47 rows", "48 intervals"]),
+        (["08:00,20", "08:15,20"], "start,hotline", [
+            "staffing.csv", "row 3, column 'start'", "'08:15' is not the start of a 30-minute "
+            "interval"]),
+        (["08:00,20", "8:00,21"], "start,hotline", ["staffing.csv", "row 3",
+                                                    "08:00 of 'hotline' is given twice"]),
+        ([r.split(",")[1] for r in bank_rows()[:-1]], "hotline", [
+            "staffing.csv", "47 rows", "48 intervals", "add a 'start' column"]),
+        (bank_rows(), "start,hotline,pool", ["staffing.csv", "value column"]),
     ],
-    ids=["unknown-pool", "negative", "wrong-grid", "too-short"],
+    ids=["unknown-pool", "negative", "off-grid", "twice", "too-short-without-start",
+         "long-without-values"],
 )
 def test_bad_staffing_csv_is_named_by_row_and_column(tmp_path, rows, header, fragments):
     staffing = staffing_csv(tmp_path, rows, header)
     result = run("simulate", str(SCENARIOS / "bank_hotline.yaml"), "--staffing", str(staffing),
                  "--replications", "2", "--out", str(tmp_path / "out"))
     assert_clean_error(result, *fragments)
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("shape", ["wide", "long"])
+def test_a_staffing_csv_may_give_only_the_open_hours(tmp_path, shape):
+    # the shipped example lists 08:00-19:30; the closed hours count as 0
+    shipped = SCENARIOS / "staffing" / "bank_hotline_staffing.csv"
+    rows = shipped.read_text().splitlines()[1:]
+    assert rows[0].startswith("08:00,") and len(rows) == 24
+    if shape == "long":
+        rows = [f"{r.split(',')[0]},hotline,{r.split(',')[1]}" for r in rows]
+    staffing = staffing_csv(tmp_path, rows, "start,hotline" if shape == "wide"
+                            else "start,pool,agents")
+    result = run("simulate", str(SCENARIOS / "bank_hotline.yaml"), "--staffing", str(staffing),
+                 "--replications", "2", "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    pools = pd.read_csv(tmp_path / "out" / "pools.csv")
+    by_interval = pools.groupby("interval")["agents"].first()
+    assert by_interval.iloc[:16].eq(0).all() and by_interval.iloc[16] > 0  # opens 08:00
+
+
+def test_a_missing_staffing_file_says_where_the_path_is_taken_from(tmp_path):
+    result = run("simulate", str(SCENARIOS / "bank_hotline.yaml"), "--staffing", "nope.csv",
+                 "--out", str(tmp_path / "out"), cwd=tmp_path)
+    assert_clean_error(result, "nope.csv", "file not found", "relative to the folder svcsim "
+                       "runs in")
+
+
+def test_roster_given_the_scenario_as_requirements_says_what_to_give(tmp_path):
+    bank = str(SCENARIOS / "bank_hotline.yaml")
+    assert_clean_error(run("roster", bank, "--rules", bank, "--out", str(tmp_path / "out")),
+                       "bank_hotline.yaml", "is a scenario file, not a requirements table",
+                       "svcsim requirements SCENARIO")
     assert not (tmp_path / "out").exists()
 
 
@@ -205,7 +244,7 @@ def test_plan_is_the_whole_job(tmp_path):
         "not shown at 95 %" in headline[1]
     assert "analytic requirement alone" in result.stdout
     for name in ("roster.xlsx", "plan_history.csv", "standards.csv", "coverage.png",
-                 "shifts.png", "service_level.png"):
+                 "shifts.png", "service_level.png", "report.html"):
         assert (tmp_path / name).stat().st_size > 0
     history = pd.read_csv(tmp_path / "plan_history.csv")
     assert str(history["iteration"].iloc[0]) == "0"
@@ -243,6 +282,8 @@ def test_compare_tests_a_proposed_standard(tmp_path):
     assert list(plans["variant"]) == ["base", "90/15"]
     assert plans["headcount_change"].iloc[1] >= 0
     assert (tmp_path / "out" / "comparison.png").stat().st_size > 0
+    page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert result.stdout.splitlines()[0] in page and "data:image/png;base64," in page
 
 
 def test_compare_explains_a_bad_study(tmp_path):

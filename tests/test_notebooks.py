@@ -25,7 +25,8 @@ def test_the_notebooks_are_shipped_without_outputs():
 
 
 @pytest.mark.parametrize("name", SHIPPED)
-def test_a_notebook_runs_top_to_bottom_and_draws_its_charts(name):
+def test_a_notebook_runs_top_to_bottom_and_draws_its_charts(name, tmp_path, monkeypatch):
+    monkeypatch.setenv("SVCSIM_OUT", str(tmp_path))  # the notebooks write nothing into the checkout
     notebook = nbformat.read(NOTEBOOKS / name, as_version=4)
     client = NotebookClient(notebook, timeout=600, kernel_name="python3",
                             resources={"metadata": {"path": str(NOTEBOOKS)}})
@@ -36,3 +37,5 @@ def test_a_notebook_runs_top_to_bottom_and_draws_its_charts(name):
     drawn = sum(cell.source.count("figure(") + cell.source.count("plt.show()")
                 for cell in notebook.cells if cell.cell_type == "code")
     assert len(charts) == drawn  # each chart drawn once, none lost to a backend
+    sources = "".join(cell.source for cell in notebook.cells if cell.cell_type == "code")
+    assert "from svcsim." not in sources and "import svcsim." not in sources  # public API only

@@ -40,10 +40,11 @@ def test_every_shipped_scenario_gets_a_sane_requirement(path):
     assert (pools["required_agents"] >= 0).all()
     assert (pools["scheduled_agents"] >= pools["required_agents"]).all()
     staffing = req.staffing()  # the plan svcsim simulate uses when a scenario has none
-    assert list(staffing) == [pool.name for pool in scenario.pools]
+    assert list(staffing.columns) == ["start", *(pool.name for pool in scenario.pools)]
+    assert staffing["start"].tolist() == scenario.interval_labels()
     for pool in scenario.pools:
-        assert np.array_equal(staffing[pool.name], pools.loc[pools["pool"] == pool.name,
-                                                            "scheduled_agents"])
+        assert np.array_equal(staffing[pool.name].to_numpy(),
+                              pools.loc[pools["pool"] == pool.name, "scheduled_agents"])
     busy = pools[pools["required_agents"] > 0]
     # enough agents for the work offered in every interval (occupancy <= 100 %)
     assert (busy["occupancy"].dropna() <= 1.0 + 1e-9).all()

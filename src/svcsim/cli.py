@@ -221,7 +221,7 @@ def simulate(scenario_path: Path, staffing_path: Path | None, replications: int,
     with confidence intervals, per tier and channel, interval by interval.
 
     Writes intervals.csv, pools.csv, standards.csv, contact_types.csv,
-    service_level.png and occupancy.png to --out.
+    service_level.png, occupancy.png and report.html (one page to share) to --out.
     """
     from svcsim.report import occupancy_figure, save_figure, service_level_figure, write_text
     from svcsim.report.tables import standards_text
@@ -238,14 +238,20 @@ def simulate(scenario_path: Path, staffing_path: Path | None, replications: int,
         result = run(scenario, staffing=staffing, replications=replications, seed=seed,
                      workers=workers, warmup_cycles=warmup_cycles, backend=backend,
                      client=client, progress=progress)
-    click.echo(standards_text(result, scenario))
+    printed = standards_text(result, scenario)
+    click.echo(printed)
     with out.writing() as folder:
-        write_text(folder / "standards.csv", result.standards.to_csv(index=False))
-        write_text(folder / "contact_types.csv", result.contact_types.to_csv(index=False))
-        write_text(folder / "intervals.csv", result.intervals.to_csv(index=False))
-        write_text(folder / "pools.csv", result.pools.to_csv(index=False))
-        save_figure(service_level_figure(result, scenario), folder / "service_level.png")
-        save_figure(occupancy_figure(result, scenario), folder / "occupancy.png")
+        written = [
+            write_text(folder / "standards.csv", result.standards.to_csv(index=False)),
+            write_text(folder / "contact_types.csv", result.contact_types.to_csv(index=False)),
+            write_text(folder / "intervals.csv", result.intervals.to_csv(index=False)),
+            write_text(folder / "pools.csv", result.pools.to_csv(index=False)),
+            save_figure(service_level_figure(result, scenario), folder / "service_level.png"),
+            save_figure(occupancy_figure(result, scenario), folder / "occupancy.png"),
+        ]
+        _report(folder, f"svcsim simulate {scenario_path}", printed, written,
+                {"Standards": result.standards, "By tier and channel": result.contact_types,
+                 "Pools": result.pools})
     click.echo(f"\n{out.summary()}")
 
 
@@ -269,12 +275,13 @@ def roster(requirements_path: Path, scenario_path: Path, time_limit: float, work
 
     REQUIREMENTS is a CSV with columns pool and scheduled_agents (or required)
     and one row per interval per pool, as `svcsim requirements` writes it.
-    Breaks are placed inside their windows. Writes roster.xlsx (one sheet per
-    view), roster_*.csv, coverage.png and shifts.png.
+    Breaks are placed inside their windows. Writes roster.xlsx (summary, rota,
+    shifts, coverage, legend), roster_*.csv, coverage.png and shifts.png.
     """
     from svcsim.report import save_figure
     from svcsim.report.roster_figures import coverage_figure, gantt_figure
     from svcsim.report.tables import roster_text
+    from svcsim.report.workbook import write_workbook
     from svcsim.roster import SolverSettings, schedule_roster, write_roster
     from svcsim.roster.requirements_file import read_requirements
 
@@ -285,6 +292,7 @@ def roster(requirements_path: Path, scenario_path: Path, time_limit: float, work
     click.echo(roster_text(result, scenario))
     with out.writing() as folder:
         write_roster(result, folder)
+        write_workbook(folder / "roster.xlsx", result, scenario)
         save_figure(coverage_figure(result, scenario), folder / "coverage.png")
         save_figure(gantt_figure(result, scenario), folder / "shifts.png")
     click.echo(f"\n{out.summary()}")
@@ -321,13 +329,15 @@ def plan(scenario_path: Path, replications: int, seed: int, iterations: int,
     roster meets every standard in simulation (or says why it cannot).
 
     Prints the iteration history and the final roster's simulated attainment;
-    writes the roster (XLSX and CSV), plan_history.csv, the simulation tables
-    and the coverage, shifts and service-level charts.
+    writes the roster (XLSX and CSV), plan_history.csv, the simulation tables,
+    the coverage, shifts and service-level charts and report.html (one page to
+    share).
     """
     from svcsim.plan import plan as run_plan
     from svcsim.report import save_figure, service_level_figure, write_text
     from svcsim.report.roster_figures import coverage_figure, gantt_figure
     from svcsim.report.tables import plan_text
+    from svcsim.report.workbook import write_workbook
     from svcsim.roster import SolverSettings, write_roster
 
     scenario = load_scenario(scenario_path)
@@ -339,16 +349,23 @@ def plan(scenario_path: Path, replications: int, seed: int, iterations: int,
                       settings=SolverSettings(time_limit, gap_limit=gap_limit / 100),
                       workers=workers, progress=say, confidence=confidence / 100,
                       max_replications=max_replications)
-    click.echo(plan_text(result, scenario))
+    printed = plan_text(result, scenario)
+    click.echo(printed)
     with out.writing() as folder:
-        write_roster(result.roster, folder)
-        write_text(folder / "plan_history.csv", result.history.to_csv(index=False))
-        write_text(folder / "standards.csv", result.simulation.standards.to_csv(index=False))
-        write_text(folder / "intervals.csv", result.simulation.intervals.to_csv(index=False))
-        save_figure(coverage_figure(result.roster, scenario), folder / "coverage.png")
-        save_figure(gantt_figure(result.roster, scenario), folder / "shifts.png")
-        save_figure(service_level_figure(result.simulation, scenario),
-                    folder / "service_level.png")
+        written = write_roster(result.roster, folder)
+        written += [
+            write_workbook(folder / "roster.xlsx", result.roster, scenario, result.simulation),
+            write_text(folder / "plan_history.csv", result.history.to_csv(index=False)),
+            write_text(folder / "standards.csv", result.simulation.standards.to_csv(index=False)),
+            write_text(folder / "intervals.csv", result.simulation.intervals.to_csv(index=False)),
+            save_figure(coverage_figure(result.roster, scenario), folder / "coverage.png"),
+            save_figure(gantt_figure(result.roster, scenario), folder / "shifts.png"),
+            save_figure(service_level_figure(result.simulation, scenario),
+                        folder / "service_level.png"),
+        ]
+        _report(folder, f"svcsim plan {scenario_path}", printed, written,
+                {"Standards (simulated)": result.simulation.standards,
+                 "Plan history": result.history, "Shifts": result.roster.shifts})
     click.echo(f"\n{out.summary()}")
 
 
@@ -400,7 +417,7 @@ def compare(study_path: Path, time_limit: float, workers: int, out_dir: Path | N
     file, the headcount and cost a plan needs to meet it, and what today's
     roster would reach under it (changes with paired confidence intervals).
 
-    Writes plans.csv, day_one.csv and comparison.png.
+    Writes plans.csv, day_one.csv, comparison.png and report.html.
     """
     from svcsim.report import save_figure, write_text
     from svcsim.report.study_figures import comparison_figure
@@ -410,11 +427,16 @@ def compare(study_path: Path, time_limit: float, workers: int, out_dir: Path | N
     loaded = load_study(study_path)
     out = _output(out_dir, Path("out") / study_path.stem)
     result = _run_study(loaded, time_limit, workers, source=study_path)
-    click.echo(comparison_text(result, loaded.study.name))
+    printed = comparison_text(result, loaded.study.name)
+    click.echo(printed)
     with out.writing() as folder:
-        write_text(folder / "plans.csv", result.plans.to_csv(index=False))
-        write_text(folder / "day_one.csv", result.day_one.to_csv(index=False))
-        save_figure(comparison_figure(result, loaded.study.name), folder / "comparison.png")
+        written = [
+            write_text(folder / "plans.csv", result.plans.to_csv(index=False)),
+            write_text(folder / "day_one.csv", result.day_one.to_csv(index=False)),
+            save_figure(comparison_figure(result, loaded.study.name), folder / "comparison.png"),
+        ]
+        _report(folder, f"svcsim compare {study_path}", printed, written,
+                {"Plans": result.plans, "Day one": result.day_one})
     click.echo(f"\n{out.summary()}")
 
 
@@ -550,6 +572,14 @@ def _dask_client(address: str):
     raise ScenarioError(f"--dask {address}", [("", (
         f"{problem}; give the address of a running scheduler such as "
         "tcp://10.0.0.5:8786 (start one with `dask scheduler`), or --dask local")) ])
+
+
+def _report(out_dir: Path, title: str, printed: str, written: list[Path], tables) -> Path:
+    """report.html: what was printed, the charts just written, the tables."""
+    from svcsim.report.html import write_report
+
+    charts = [path for path in written if path.suffix == ".png"]
+    return write_report(out_dir / "report.html", title, printed, charts, tables)
 
 
 def _default_staffing(scenario):

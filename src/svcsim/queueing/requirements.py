@@ -86,11 +86,23 @@ class Requirements:
             scheduled_hours=("scheduled_hours", "sum"),
         ).reset_index()
 
-    def staffing(self) -> dict[str, np.ndarray]:
+    def staffing(self) -> pd.DataFrame:
         """Agents scheduled per interval, per pool: a staffing plan to simulate
-        (``svcsim.simulate(scenario, staffing=req.staffing())``)."""
-        return {name: rows["scheduled_agents"].to_numpy()
-                for name, rows in self.pools.groupby("pool", sort=False)}
+        (``svcsim.simulate(scenario, staffing=req.staffing())``) or roster.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per interval: ``start`` (``08:30``, or ``Tue 08:30`` on a
+            longer horizon) and one column of agents per pool; the shape of a
+            ``--staffing`` CSV (``req.staffing().to_csv(index=False)``).
+        """
+        wide = self.pools.pivot(index=["interval", "start"], columns="pool",
+                                values="scheduled_agents")
+        order = list(dict.fromkeys(self.pools["pool"]))
+        table = wide[order].reset_index().drop(columns="interval")
+        table.columns.name = None
+        return table
 
     @property
     def _interval_h(self) -> float:

@@ -8,6 +8,10 @@ import pandas as pd
 from svcsim.queueing.requirements import Requirements
 from svcsim.scenario import Scenario
 
+# NOTE: pandas counts a Chinese character as one column; a terminal draws it
+# in two. Measuring by east-asian width keeps tables with Chinese names aligned.
+pd.set_option("display.unicode.east_asian_width", True)
+
 
 def _pct(value: float) -> str:
     return "" if not np.isfinite(value) else f"{100 * value:5.1f}%"
@@ -276,7 +280,8 @@ def comparison_text(result, study_name: str) -> str:
         "intervals on target": day["intervals_meeting_target"].map(_pct),
         "verdict": day["verdict"],
         "change [CI], points": [
-            f"{100 * c:+.1f} [{100 * lo:+.1f}, {100 * hi:+.1f}]" for c, lo, hi
+            f"{100 * c:+.1f} [{100 * lo:+.1f}, {100 * hi:+.1f}]" if np.isfinite(c)
+            else "new standard" for c, lo, hi
             in zip(day["change"], day["change_low"], day["change_high"], strict=True)],
     })
     lines = [f"Study: {study_name}", "",

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from svcsim.files import write_atomic, write_text
+from svcsim.files import write_text
 from svcsim.roster import evaluate
 from svcsim.roster.model import PoolSolution, SolverSettings, solve_pool
 from svcsim.roster.service import ServiceTarget
@@ -58,6 +58,11 @@ class Roster:
     solutions : dict of str to PoolSolution
         Each pool's solver solution (shift option counts and break starts):
         the warm start of a later solve (``schedule_roster(start=...)``).
+    agent_days : pandas.DataFrame
+        The rota as data: one row per agent and working day: pool, agent,
+        day (1-based), shift, part_time, start_s and end_s (seconds from the
+        start of the horizon), paid_hours, and breaks (a tuple of
+        ``(name, start_s, length_s)``).
     """
 
     status: str
@@ -69,6 +74,7 @@ class Roster:
     settings: SolverSettings = field(default_factory=SolverSettings)
     service: pd.DataFrame = field(default_factory=pd.DataFrame)
     solutions: dict[str, PoolSolution] = field(default_factory=dict, repr=False, compare=False)
+    agent_days: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def headcount(self) -> int:
@@ -109,7 +115,7 @@ class Roster:
         return bool((self.coverage["shortfall"] <= 1e-9).all())
 
 
-def schedule_roster(scenario: Scenario, required: dict[str, np.ndarray],
+def schedule_roster(scenario: Scenario, required: dict[str, np.ndarray] | pd.DataFrame,
                     settings: SolverSettings | None = None,
                     targets: dict[str, tuple[ServiceTarget, ...]] | None = None,
                     start: Roster | None = None) -> Roster:
@@ -119,9 +125,10 @@ def schedule_roster(scenario: Scenario, required: dict[str, np.ndarray],
     ----------
     scenario : Scenario
         Supplies the grid and each pool's shift rules and caps.
-    required : dict of str to numpy.ndarray
+    required : dict of str to numpy.ndarray, or pandas.DataFrame
         Agents needed in every interval per pool (scheduled, i.e. after
-        shrinkage), e.g. ``scheduled_agents`` from ``svcsim.requirements``.
+        shrinkage), e.g. ``svcsim.requirements(scenario).staffing()`` (a
+        table with a ``start`` column and one column per pool).
     settings : SolverSettings, optional
         Time limit (per pool), workers and seed; defaults are fixed, so a
         run repeats.
@@ -136,8 +143,11 @@ def schedule_roster(scenario: Scenario, required: dict[str, np.ndarray],
     """
     settings = settings or SolverSettings()
     targets = targets or {}
+    if isinstance(required, pd.DataFrame):  # e.g. Requirements.staffing(): start + pools
+        required = {c: required[c].to_numpy() for c in required.columns if c != "start"}
     shifts, rota, coverage, summary, explanations, service = [], [], [], [], [], []
     solutions = {}
+    worked = []
     for pool, need in required.items():
         options = shift_options(scenario, pool)
         spec = scenario.pool(pool)
@@ -158,6 +168,7 @@ def schedule_roster(scenario: Scenario, required: dict[str, np.ndarray],
         tours = assign_tours(options, solution.agents, scenario.horizon.days,
                              scenario.interval_s, rules, fixed)
         rota.append(_rota(scenario, options, solution, tours))
+        worked.append(_agent_days(scenario, options, solution, tours))
         table = _coverage_table(scenario, options, solution, need)
         if mine:  # what holding the standards in every interval would need
             table["interval_need"] = np.maximum.reduce(
@@ -165,6 +176,7 @@ def schedule_roster(scenario: Scenario, required: dict[str, np.ndarray],
         coverage.append(table)
         summary.append(_summary(scenario, options, solution, tours, table))
         explanations += _explain(scenario, pool, options, table, spec.max_agents, solution)
+        explanations += list(tours.notes)
         reached = _service_table(pool, mine, np.floor(table["scheduled"].to_numpy() + 1e-9))
         service.append(reached)
         if solution.status != "TIME_LIMIT":  # an empty roster is no fault of the rules
@@ -174,7 +186,8 @@ def schedule_roster(scenario: Scenario, required: dict[str, np.ndarray],
               "FEASIBLE" if (pools["status"] == "FEASIBLE").any() else "OPTIMAL")
     return Roster(status, pd.concat(shifts, ignore_index=True), pd.concat(rota, ignore_index=True),
                   pd.concat(coverage, ignore_index=True), pools, explanations, settings,
-                  pd.concat(service, ignore_index=True), solutions)
+                  pd.concat(service, ignore_index=True), solutions=solutions,
+                  agent_days=pd.concat(worked, ignore_index=True))
 
 
 def _agent_breaks(scenario: Scenario, options: list[ShiftOption], solution: PoolSolution,
@@ -239,6 +252,37 @@ def _rota(scenario: Scenario, options: list[ShiftOption], solution: PoolSolution
         rows.append(row)
     columns = ["pool", "agent", *[f"day {d + 1}" for d in range(days)], "days", "paid_hours"]
     return pd.DataFrame(rows, columns=columns)
+
+
+def _agent_days(scenario: Scenario, options: list[ShiftOption], solution: PoolSolution,
+                tours: Tours) -> pd.DataFrame:
+    """The rota as data: one row per agent and working day, agents numbered
+    as in :func:`_rota`, breaks paired to agents in the same order."""
+    step = scenario.interval_s
+    starts = {}
+    for k in solution.agents:
+        per_rule = [sorted(s for s, c in solution.breaks.get((k, b), {}).items()
+                           for _ in range(c)) for b in range(len(options[k].breaks))]
+        starts[k] = iter(list(zip(*per_rule)) if per_rule
+                         else [()] * solution.agents[k])
+    rows = []
+    pool = options[0].pool if options else ""
+    for number, line in enumerate(sorted(tours.lines, key=lambda line: _line_key(options, line)),
+                                  start=1):
+        for d, k in enumerate(line):
+            if k is None:
+                continue
+            option = options[k]
+            taken = next(starts[k])
+            rows.append({
+                "pool": pool, "agent": f"{pool}-{number:03d}", "day": d + 1,
+                "shift": option.shift, "part_time": option.part_time,
+                "start_s": option.start * step, "end_s": (option.start + option.length) * step,
+                "paid_hours": option.paid_hours,
+                "breaks": tuple((rule.name, s * step, rule.length_s)
+                                for rule, s in zip(option.breaks, taken, strict=True))})
+    return pd.DataFrame(rows, columns=["pool", "agent", "day", "shift", "part_time", "start_s",
+                                       "end_s", "paid_hours", "breaks"])
 
 
 def _line_key(options: list[ShiftOption], line: list[int | None]) -> tuple:
@@ -354,27 +398,16 @@ WALL_CLOCK = ("runtime_s", "headcount_solve_s")
 
 
 def write_roster(roster: Roster, folder: str | Path, stem: str = "roster") -> list[Path]:
-    """Write ``<stem>_shifts.csv``, ``<stem>_coverage.csv``, ``<stem>_pools.csv``
-    and ``<stem>.xlsx`` (one sheet per view) into ``folder``, atomically.
-
-    The files hold no wall-clock times (the solver's runtime varies with the
-    machine's load), so the same input and seed write the same bytes."""
+    """Write ``<stem>_shifts.csv``, ``<stem>_agents.csv``, ``<stem>_coverage.csv``
+    and ``<stem>_pools.csv`` into ``folder``, atomically. The workbook to send
+    on is :func:`svcsim.report.workbook.write_workbook`. The files hold no
+    wall-clock times (the solver's runtime varies with the machine's load), so
+    the same input and seed write the same bytes."""
     folder = Path(folder)
     views = {"shifts": roster.shifts, "agents": roster.agents, "coverage": roster.coverage,
              "pools": roster.pools.drop(columns=list(WALL_CLOCK))}
-    written = [write_text(folder / f"{stem}_{name}.csv", table.to_csv(index=False))
-               for name, table in views.items()]
-
-    def workbook(path):
-        with pd.ExcelWriter(path, engine="openpyxl") as excel:
-            for name, table in views.items():
-                table.to_excel(excel, sheet_name=name, index=False)
-            if roster.explanations:
-                pd.DataFrame({"explanation": roster.explanations}).to_excel(
-                    excel, sheet_name="explanations", index=False)
-
-    written.append(write_atomic(folder / f"{stem}.xlsx", workbook))
-    return written
+    return [write_text(folder / f"{stem}_{name}.csv", table.to_csv(index=False))
+            for name, table in views.items()]
 
 
 __all__ = ["Roster", "schedule_roster", "write_roster"]

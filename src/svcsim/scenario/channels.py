@@ -12,6 +12,7 @@ from svcsim.scenario.arrivals import Arrivals
 from svcsim.scenario.base import Spec
 from svcsim.scenario.calendar import OpeningHours
 from svcsim.scenario.distributions import Deterministic, Distribution
+from svcsim.scenario.names import PatternName
 from svcsim.scenario.standards import FIRST_RESPONSE, PROGRESS_UPDATE, RESOLUTION
 from svcsim.scenario.units import ClockTime, Duration, Share, format_clock, format_duration
 
@@ -40,7 +41,7 @@ class Stage(Spec):
     """One step of multi-stage work (first contact, assessment, plan, ...),
     queued for the pools that list it once the previous step is done."""
 
-    name: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    name: PatternName
     handle_time: Distribution | None = Field(None, description="default: the contact type's")
 
     @field_validator("name")

@@ -23,7 +23,7 @@ MAX_CSV_BYTES = 16 * 2**20
 pools is well under 1 MB)."""
 
 
-def read_csv_rows(path: Path, relative_to: str = "the scenario file"
+def read_csv_rows(path: Path, relative_to: str = "the scenario file", hint: str | None = None
                   ) -> tuple[list[str], list[dict[str, str]]]:
     """Read a CSV file with a header row; raise ValueError naming the file when it
     is missing, empty, unreadable, too large, has a column named twice, or a
@@ -31,12 +31,13 @@ def read_csv_rows(path: Path, relative_to: str = "the scenario file"
     a ``;`` file).
 
     ``relative_to`` says, in the not-found message, what a relative path is
-    resolved against.
+    resolved against; ``hint`` replaces that sentence when given.
     """
     if path.is_dir():
         raise ValueError(f"{path} is a folder, not a CSV file")
     if not path.is_file():
-        raise ValueError(f"file not found: {path} (paths are relative to {relative_to})")
+        raise ValueError(f"file not found: {path} "
+                         f"({hint or f'paths are relative to {relative_to}'})")
     if path.stat().st_size > MAX_CSV_BYTES:
         raise ValueError(f"{path} is {path.stat().st_size / 2**20:.1f} MB; svcsim reads CSV "
                          f"files up to {MAX_CSV_BYTES / 2**20:g} MB")

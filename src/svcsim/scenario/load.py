@@ -3,6 +3,7 @@ planner can act on: the file, the field path, what is expected."""
 
 from __future__ import annotations
 
+import copy
 import json
 import reprlib
 from pathlib import Path
@@ -167,6 +168,7 @@ def scenario_from_dict(
                 or limits.volume_problems(scenario))
     if problems:
         raise ScenarioError(source, problems)
+    scenario._document = (copy.deepcopy(data), str(base_dir))
     return scenario
 
 

@@ -13,6 +13,7 @@ from svcsim.scenario.calendar import WEEKDAYS, Calendar, OpeningHours
 from svcsim.scenario.channels import Channel, ContactTypeSpec, Tier
 from svcsim.scenario.contact_types import ContactType
 from svcsim.scenario.errors import did_you_mean
+from svcsim.scenario.names import Name, PatternName
 from svcsim.scenario.pools import Pool
 from svcsim.scenario.routing import matches, routing_warnings, serving_order
 from svcsim.scenario.shifts import ShiftRules
@@ -66,17 +67,20 @@ class Scenario(Spec):
     horizon: Horizon = Field(default_factory=Horizon)
     opening_hours: OpeningHours | None = Field(None, description="default: open 24x7")
     profiles: dict[str, Profile] = Field(default_factory=dict)
-    channels: dict[str, Channel] = Field(min_length=1)
-    tiers: dict[str, Tier] = Field(min_length=1)
+    channels: dict[PatternName, Channel] = Field(min_length=1)
+    tiers: dict[PatternName, Tier] = Field(min_length=1)
     contact_types: dict[str, ContactTypeSpec] = Field(
         default_factory=dict, description="overrides per 'channel/tier'"
     )
     standards: tuple[Standard, ...] = ()
     pools: tuple[Pool, ...] = Field(min_length=1)
-    shift_rules: dict[str, ShiftRules] = Field(default_factory=dict)
+    shift_rules: dict[Name, ShiftRules] = Field(default_factory=dict)
     planning: Planning = Field(default_factory=Planning)
 
     _resolved: tuple[ContactType, ...] = PrivateAttr(default=())
+    # the mapping it was validated from and its folder, for what-if copies
+    # (svcsim.standards.with_changes); None when built another way
+    _document: tuple[dict, str] | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _resolve(self) -> Scenario:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field, model_validator
 
 from svcsim.scenario.base import Spec
+from svcsim.scenario.names import Name
 from svcsim.scenario.series import SeriesOrList
 from svcsim.scenario.standards import Patterns
 from svcsim.scenario.units import Duration, Share
@@ -32,7 +33,7 @@ class Pool(Spec):
     scheduled x (1 - shrinkage). Breaks placed by the roster are not shrinkage.
     """
 
-    name: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_\-]*$")
+    name: Name
     skills: tuple[Skill, ...] = Field(min_length=1)
     headcount: int | None = Field(None, ge=0, description="agents scheduled in every interval")
     staffing: SeriesOrList | None = Field(None, description="agents scheduled per interval")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field, model_validator
 
 from svcsim.scenario.base import Spec
+from svcsim.scenario.names import Name
 from svcsim.scenario.units import ClockTime, Duration, Share, format_duration
 
 
@@ -12,7 +13,7 @@ class BreakRule(Spec):
     """A break placed inside a shift, starting inside ``window`` (measured from
     the shift start), e.g. 15 min between hours 2 and 3."""
 
-    name: str
+    name: Name
     length: Duration = Field(gt=0)
     paid: bool = True
     window: tuple[Duration, Duration] = Field(description="[earliest, latest] start after shift start")
@@ -27,7 +28,7 @@ class BreakRule(Spec):
 class ShiftType(Spec):
     """A shift length with its breaks and cost."""
 
-    name: str
+    name: Name
     length: Duration = Field(gt=0, description="from start to end, breaks included")
     part_time: bool = False
     cost_per_hour: float | None = Field(None, ge=0, description="per paid hour; default: the rules'")
@@ -52,6 +53,24 @@ class ShiftType(Spec):
         return (self.length - unpaid) / 3600.0
 
 
+class WeeklyHours(Spec):
+    """Paid hours a week each contract allows: ``[least, most]``, e.g.
+    ``full_time: [35h, 40h]``. An agent keeps one contract all week: a
+    full-time agent works only full-time shifts, a part-time one only shifts
+    marked ``part_time``."""
+
+    full_time: tuple[Duration, Duration] | None = None
+    part_time: tuple[Duration, Duration] | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> WeeklyHours:
+        for key in ("full_time", "part_time"):
+            span = getattr(self, key)
+            if span is not None and span[1] < span[0]:
+                raise ValueError(f"{key}: the most hours come before the least")
+        return self
+
+
 class ShiftRules(Spec):
     """The rules a roster must follow for the pools that name them."""
 
@@ -66,6 +85,12 @@ class ShiftRules(Spec):
     cost_per_hour: float = Field(0.0, ge=0, description="per paid hour, unless a shift says")
     max_days_per_week: int = Field(5, ge=1, le=7, description="for week horizons")
     min_rest: Duration = Field(11 * 3600.0, description="between two shifts of one agent")
+    max_start_change: Duration | None = Field(
+        None, ge=0, description="most difference between any two start times of one agent "
+        "in the week (e.g. 2h); none = not capped (kept as steady as the roster allows)")
+    weekly_hours: WeeklyHours = Field(
+        default_factory=WeeklyHours, description="paid hours a week per contract "
+        "(full_time, part_time), for rosters longer than a day")
 
     @model_validator(mode="after")
     def _consistent(self) -> ShiftRules:

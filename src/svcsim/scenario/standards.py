@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, Field, WithJsonSchema, model_validator
 
 from svcsim.scenario.base import Spec
+from svcsim.scenario.names import Name
 from svcsim.scenario.units import Duration
 
 FIRST_RESPONSE = ("answer", "first_reply", "response", "greet")
@@ -73,7 +74,7 @@ class Standard(Spec):
     (progress updates every 4 h) instead of ``within``.
     """
 
-    name: str | None = None
+    name: Name | None = None
     contacts: Patterns = Field(min_length=1)
     metric: str = "answer"
     percent: Percent = Field(

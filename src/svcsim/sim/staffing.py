@@ -9,8 +9,7 @@ import pandas as pd
 
 from svcsim.scenario import Scenario, StaffingError
 from svcsim.scenario.errors import did_you_mean
-from svcsim.scenario.limits import MAX_AGENTS, too_many_agents
-from svcsim.scenario.files import csv_problem, parse_number, read_csv_rows
+from svcsim.scenario.interval_table import read_interval_table
 
 StaffingLike = pd.DataFrame | dict[str, np.ndarray] | str | Path | None
 
@@ -82,30 +81,7 @@ def _checked(scenario: Scenario, table: dict[str, np.ndarray], source: str) -> d
 
 
 def _from_csv(scenario: Scenario, path: Path) -> dict[str, np.ndarray]:
-    try:
-        header, rows = read_csv_rows(path, relative_to="the working directory")
-    except ValueError as exc:
-        raise StaffingError(str(path), [csv_problem(exc, path)]) from None
-    labels = scenario.interval_labels()
-    problems = []
-    if "start" in header:
-        for line, (row, label) in enumerate(zip(rows, labels, strict=False), start=2):
-            if row["start"].zfill(len(label)) != label:
-                problems.append((f"row {line}, column 'start'",
-                                 f"expected {label} on the {scenario.interval_s / 60:g}-minute "
-                                 f"grid, got {row['start']!r}"))
-                break
-    table = {}
-    for column in (h for h in header if h != "start"):
-        values = []
-        for line, row in enumerate(rows, start=2):
-            try:
-                values.append(parse_number(row[column], f"row {line}, column '{column}'"))
-            except ValueError as exc:
-                where, _, what = str(exc).partition(": ")
-                problems.append((where, what))
-                values.append(0.0)
-        table[column] = np.asarray(values)
-    if problems:
-        raise StaffingError(str(path), problems)
+    """A staffing CSV, wide or long, whole days or only the open hours
+    (:func:`svcsim.scenario.interval_table.read_interval_table`)."""
+    table = read_interval_table(path, scenario, ("agents", "scheduled_agents", "staffing"))
     return _checked(scenario, table, str(path))

@@ -200,8 +200,10 @@ def _day_one_table(scenarios: dict[str, Scenario], today: dict[str, SimulationRe
             row = result.standards.iloc[i]
             ours = mine[mine["standard"] == i].sort_values("replication")["attainment"]
             theirs = base[base["standard"] == i].sort_values("replication")["attainment"]
-            change = ours.to_numpy() - theirs.to_numpy()
-            mean, low, high = t_interval(change, level)
+            if theirs.empty:  # a standard the variant adds: today's has nothing to pair
+                mean = low = high = float("nan")
+            else:
+                mean, low, high = t_interval(ours.to_numpy() - theirs.to_numpy(), level)
             rows.append({"variant": name, "standard": standard.label,
                          "target": standard.target, "attainment": row["attainment"],
                          "attainment_low": row["attainment_low"],
@@ -227,7 +229,7 @@ def moved_standards(day_one: pd.DataFrame, least: float = 0.0005) -> list[int]:
     study of many standards."""
     position = standard_positions(day_one)
     base = day_one[day_one["variant"] == BASE].set_index(position[day_one["variant"] == BASE])
-    label = base.loc[position, "standard"].to_numpy()
+    label = base["standard"].reindex(position).to_numpy()  # NaN: a standard a variant adds
     moved = (day_one["standard"].to_numpy() != label) | (day_one["change"].abs() >= least)
     shown = sorted(set(position[moved]))
     return shown or sorted(set(position))

@@ -9,7 +9,9 @@ A change names what it changes by one key and sets fields on it:
   (``x1.2``: 20 % more) or a new value, and any channel field
   (``deflection``, ``fcr``, ``patience``, ...);
 * ``tier: NAME`` with ``share``, ``priority``, ``head_start``, ...;
-* ``pool: NAME`` with ``skills``, ``headcount``, ``shrinkage``, ...
+* ``pool: NAME`` with ``skills``, ``headcount``, ``shrinkage``, ...;
+* ``add_standard:`` a whole new standard (the fields of a scenario's
+  ``standards`` entry), for a promise the base does not make yet.
 
 The base document is not touched; the result is validated as a scenario
 by the caller, so a field a scenario does not have is reported there.
@@ -25,6 +27,7 @@ from svcsim.scenario import ScenarioError
 from svcsim.scenario.errors import did_you_mean
 
 KINDS = ("standard", "channel", "tier", "pool")
+ADD_STANDARD = "add_standard"
 RESTATED = {"percent", "within", "every", "metric", "contacts"}
 """Standard fields that change its promise: a changed standard keeps its name
 only when the change gives one."""
@@ -45,10 +48,14 @@ def apply_changes(base: dict, changes: list[dict], labels: list[str], source: st
     data = copy.deepcopy(base)
     for i, change in enumerate(changes):
         path = f"{where}[{i}]"
+        if isinstance(change, dict) and ADD_STANDARD in change:
+            _add_standard(data, change, source, path)
+            continue
         kinds = [k for k in KINDS if k in change]
         if len(kinds) != 1:
             raise ScenarioError(source, [(path, "name exactly one of " + ", ".join(
-                f"'{k}'" for k in KINDS) + " to say what the change applies to")])
+                f"'{k}'" for k in KINDS) + " to say what the change applies to (or "
+                f"'{ADD_STANDARD}' for a new standard)")])
         kind = kinds[0]
         fields = {k: v for k, v in change.items() if k != kind}
         if not fields:
@@ -59,6 +66,20 @@ def apply_changes(base: dict, changes: list[dict], labels: list[str], source: st
         for key, value in fields.items():
             _set(target, kind, key, value, source, f"{path}.{key}")
     return data
+
+
+def _add_standard(data: dict, change: dict, source: str, path: str) -> None:
+    """Append the change's new standard to the document's standards."""
+    extra = [k for k in change if k != ADD_STANDARD]
+    if extra:
+        raise ScenarioError(source, [(path, f"'{ADD_STANDARD}' stands alone in its change; "
+                                      f"move {', '.join(map(repr, extra))} to another change")])
+    standard = change[ADD_STANDARD]
+    if not isinstance(standard, dict):
+        raise ScenarioError(source, [(f"{path}.{ADD_STANDARD}", "give the new standard's "
+                                      "fields, e.g. {name: 'premier 90/15', contacts: "
+                                      "phone/premier, percent: 90, within: 15s}")])
+    data["standards"] = [*(data.get("standards") or []), copy.deepcopy(standard)]
 
 
 def _find(data: dict, kind: str, name: str, labels: list[str], source: str,

@@ -201,15 +201,40 @@ def study_from_dict(data: Any, source: str = "<study>", base_dir: str | Path = "
     return LoadedStudy(study, base, variants, points, tuple(frontier), frontier_variants)
 
 
-def with_changes(path: str | Path, changes: list[dict[str, Any]]) -> Scenario:
-    """The scenario file at ``path`` with ``changes`` applied, as a study
-    variant's are, e.g. ``with_changes("ecommerce_peak.yaml", [{"channel":
-    "phone", "volume": "x1.15"}])``: for a what-if in a notebook."""
-    path = Path(path)
-    document = read_yaml(path)
-    base = scenario_from_dict(document, source=str(path), base_dir=path.parent)
+def with_changes(scenario: str | Path | Scenario, changes: list[dict[str, Any]]) -> Scenario:
+    """A scenario with ``changes`` applied, as a study variant's are, e.g.
+    ``with_changes("ecommerce_peak.yaml", [{"channel": "phone", "volume":
+    "x1.15"}])``: for a what-if in a notebook.
+
+    Parameters
+    ----------
+    scenario : str, Path or Scenario
+        A scenario file, or a Scenario loaded from one (or from a mapping,
+        or made by ``with_changes``); the original is not changed.
+    changes : list of dict
+        Changes as a study file writes them (docs/studies.md).
+
+    Raises
+    ------
+    ScenarioError
+        For a change that names nothing in the scenario, or a Scenario that
+        was not built from a file or mapping (use ``Scenario.replace``).
+    """
+    if isinstance(scenario, Scenario):
+        if scenario._document is None:
+            raise ScenarioError(scenario.name, [("", "with_changes needs a scenario loaded from "
+                                                 "a file or a mapping; for this one use "
+                                                 "scenario.replace(...)")])
+        document, folder = scenario._document
+        source, base_path = f"<scenario '{scenario.name}'>", Path(folder) / "scenario.yaml"
+        base = scenario
+    else:
+        base_path = Path(scenario)
+        document = read_yaml(base_path)
+        source = str(base_path)
+        base = scenario_from_dict(document, source=source, base_dir=base_path.parent)
     labels = [standard.label for standard in base.standards]
-    return _variant(document, changes, labels, str(path), "changes", "changed", path.resolve())
+    return _variant(document, changes, labels, source, "changes", "changed", base_path.resolve())
 
 
 def _variant(document: dict, changes: list[dict], labels: list[str], source: str, where: str,
