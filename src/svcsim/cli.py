@@ -175,10 +175,13 @@ def requirements(scenario_path: Path, out_dir: Path | None, fmt: str, by: str) -
               "local cluster); needs the 'distributed' extra. Same numbers as local runs.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the tables and charts [default: out/<scenario name>].")
+@click.option("--log", "log_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write every contact as a contact log (CSV, or XLSX by extension) in "
+              "the format 'svcsim fit' reads; replication r is dated r weeks on.")
 @_reports_bad_input
 def simulate(scenario_path: Path, staffing_path: Path | None, replications: int, seed: int,
              workers: int, warmup_cycles: int, dask_address: str | None,
-             out_dir: Path | None) -> None:
+             out_dir: Path | None, log_path: Path | None) -> None:
     """Simulate the scenario with a staffing plan: attainment of every standard
     with confidence intervals, per tier and channel, interval by interval.
 
@@ -196,7 +199,7 @@ def simulate(scenario_path: Path, staffing_path: Path | None, replications: int,
     with _progress_bar("replications") as progress:
         result = run(scenario, staffing=staffing, replications=replications, seed=seed,
                      workers=workers, warmup_cycles=warmup_cycles, backend=backend,
-                     client=client, progress=progress)
+                     client=client, progress=progress, keep_contacts=log_path is not None)
     click.echo(standards_text(result, scenario))
     out_dir = out_dir or Path("out") / scenario_path.stem
     written = [
@@ -207,6 +210,11 @@ def simulate(scenario_path: Path, staffing_path: Path | None, replications: int,
         save_figure(service_level_figure(result, scenario), out_dir / "service_level.png"),
         save_figure(occupancy_figure(result, scenario), out_dir / "occupancy.png"),
     ]
+    if log_path is not None:
+        from svcsim.history.logs import simulated_log, write_log
+
+        written.append(write_log(simulated_log(result.contacts, scenario.first_weekday),
+                                 log_path))
     click.echo(f"\nwrote {', '.join(str(p) for p in written)}")
 
 
