@@ -480,3 +480,9 @@ def _check_rosterable(scenario) -> None:
     if missing:
         raise ScenarioError(scenario.name, [(path, "needed to roster this pool: name a set "
                                              "of 'shift_rules'") for path in missing])
+
+
+# -- history: fit, forecast, replay (svcsim.history.cli) ----------------------
+from svcsim.history.cli import register as _register_history  # noqa: E402
+
+_register_history(main, _reports_bad_input)
