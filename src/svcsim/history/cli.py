@@ -64,19 +64,28 @@ def register(main: click.Group, reports_bad_input) -> None:
                   help="Abandons quicker than this are short abandons (not impatience).")
     @click.option("--target", "target_text", default="80/20s", show_default=True,
                   help="The standard to write: PERCENT/WITHIN (a target, not fitted).")
+    @click.option("--calibrate/--no-calibrate", default=True, show_default=True,
+                  help="Calibrate effective staffing against the simulator.")
+    @click.option("--replications", "-n", type=click.IntRange(min=2), default=20,
+                  show_default=True, help="Replications per calibration candidate.")
+    @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+                  help="Local processes for the calibration's simulations.")
     @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
     @reports_bad_input
     def fit(history: Path, out_path: Path, interval: str, columns: str | None,
-            short_abandon: str, target_text: str, seed: int) -> None:
+            short_abandon: str, target_text: str, calibrate: bool, replications: int,
+            workers: int, seed: int) -> None:
         """Fit a scenario to a contact log (CSV or XLSX): arrivals by weekday
         and interval, day-to-day overdispersion, handle time, patience from
         censored waits, retrials; commented with source and fit quality."""
-        from svcsim.history.fit import fit_history, write_fit
+        from svcsim.history.fit import calibrate_fit, fit_history, write_fit
         from svcsim.history.report import fit_summary
 
         target = _target(target_text)
         log = _read_log(history, columns, short_abandon)
         fitted = fit_history(log, _seconds(interval, "--interval"), target, seed=seed)
+        if calibrate:
+            calibrate_fit(fitted, replications, seed, workers)
         click.echo(fit_summary(fitted))
         written = write_fit(fitted, out_path)
         click.echo(f"\nwrote {', '.join(str(p) for p in written)}")

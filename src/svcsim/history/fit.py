@@ -170,8 +170,9 @@ def fit_history(log: ContactLog, interval_s: float = 1800.0, target: Target | No
         Longest gap between an abandon and its retry, seconds.
     """
     retrials = link_retrials(log, window_s) if window_s else link_retrials(log)
-    daily = arr.daily_counts(log, interval_s, fresh=~retrials.is_retrial)
     c = log.contacts
+    offered = ~c["outcome"].isin(("short_abandon", "blocked")).to_numpy()
+    daily = arr.daily_counts(log, interval_s, fresh=offered & ~retrials.is_retrial)
     kinds = {ch: _kind(ch, c[c["channel"] == ch]) for ch in sorted(c["channel"].unique())}
     handle, patience = [], []
     for name in log.contact_types:
@@ -192,6 +193,19 @@ def fit_history(log: ContactLog, interval_s: float = 1800.0, target: Target | No
     if missing:
         fit.notes.append(f"no handle times for {', '.join(missing)}: fewer than 2 answered "
                          "contacts with a handle time; give them by hand")
+    return fit
+
+
+def calibrate_fit(fit: HistoryFit, replications: int = 20, seed: int = 0,
+                  workers: int = 1) -> HistoryFit:
+    """Add effective staffing, calibrated against the simulator
+    (:func:`svcsim.history.staffing.calibrate`), to ``fit`` (in place) and
+    return it."""
+    from svcsim.history.staffing import calibrate, staffing_note
+
+    calibration = calibrate(fit, replications, seed, workers)
+    fit.staffing = calibration.table
+    fit.staffing_note = staffing_note(calibration)
     return fit
 
 
@@ -362,9 +376,10 @@ def _yaml(fit: HistoryFit, data: dict, type_notes: dict[str, list[str]]) -> str:
     if log.reclassified:
         head.append(f"{log.reclassified:,} abandons under {log.short_abandon_s:g} s were counted "
                     "as short abandons and left out of patience.")
-    if counts["short_abandon"]:
-        head.append(f"Short abandons ({counts['short_abandon']:,}) are counted in the arrivals "
-                    "and left out of the patience fit.")
+    if counts["short_abandon"] or counts["blocked"]:
+        head.append(f"Short abandons ({counts['short_abandon']:,}) and blocked contacts "
+                    f"({counts['blocked']:,}) are left out of the arrivals and the patience fit "
+                    "(they never queued for an agent).")
     head += ["Every number below is fitted from that history unless a comment says otherwise;",
              "the tables behind each comment are the fit_*.csv files written beside it.",
              *fit.notes]
