@@ -22,7 +22,7 @@ from svcsim.history.logs import ContactLog
 
 @dataclass(frozen=True)
 class DailyCounts:
-    """Contacts per (contact type, observed day, interval of the day).
+    """Contacts per (contact type or queue, observed day, interval of the day).
 
     Attributes
     ----------
@@ -50,6 +50,21 @@ class DailyCounts:
     def per_day(self) -> int:
         """Intervals per day."""
         return self.counts.shape[2]
+
+    @property
+    def queues(self) -> list[str]:
+        """The contact types, as a forecast calls them."""
+        return self.types
+
+    def before(self, day: pd.Timestamp) -> DailyCounts:
+        """The days before ``day``."""
+        keep = self.dates < day
+        return DailyCounts(self.counts[:, keep], self.types, self.dates[keep], self.interval_s)
+
+    def without(self, holidays: pd.DatetimeIndex) -> DailyCounts:
+        """The days that are not ``holidays``."""
+        keep = ~self.dates.isin(holidays)
+        return DailyCounts(self.counts[:, keep], self.types, self.dates[keep], self.interval_s)
 
 
 def daily_counts(log: ContactLog, interval_s: float, fresh: np.ndarray | None = None) -> DailyCounts:

@@ -46,6 +46,38 @@ def _read_log(history: Path, columns: str | None, short_abandon: str):
                             _seconds(short_abandon, "--short-abandon"))
 
 
+def _holidays(text: str | None):
+    import pandas as pd
+
+    from svcsim.history.tables import HistoryError
+
+    values = []
+    for part in (text or "").split(","):
+        if not part.strip():
+            continue
+        try:
+            values.append(pd.to_datetime(part.strip(), format="%Y-%m-%d"))
+        except ValueError:
+            raise HistoryError("--holidays", [("", f"'{part.strip()}' is not a date "
+                                               "YYYY-MM-DD")]) from None
+    return pd.DatetimeIndex(values)
+
+
+def _read_history(history: Path, columns: str | None, interval: str):
+    """Counts per queue, day and interval from a contact log or an interval
+    report (told apart by an 'offered' column)."""
+    from svcsim.history.arrivals import daily_counts
+    from svcsim.history.reports import is_interval_report, read_interval_report
+    from svcsim.history.tables import parse_columns
+
+    mapping = parse_columns(columns)
+    if is_interval_report(history, mapping):
+        return read_interval_report(history, mapping).history()
+    log = _read_log(history, columns, "0s")
+    offered = ~log.contacts["outcome"].isin(("short_abandon", "blocked")).to_numpy()
+    return daily_counts(log, _seconds(interval, "--interval"), fresh=offered)
+
+
 COLUMNS_HELP = ("Column mapping for files that name columns otherwise: "
                 "ours=theirs,... e.g. arrival_time=CallStart,channel=Queue.")
 
@@ -89,3 +121,87 @@ def register(main: click.Group, reports_bad_input) -> None:
         click.echo(fit_summary(fitted))
         written = write_fit(fitted, out_path)
         click.echo(f"\nwrote {', '.join(str(p) for p in written)}")
+
+    @main.command()
+    @click.argument("history", type=click.Path(dir_okay=False, path_type=Path))
+    @click.option("--days", type=click.IntRange(min=1, max=366), required=True,
+                  help="Days to forecast, from the day after the history ends.")
+    @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+                  required=True, help="Folder for forecast.csv, backtest.csv, forecast.png.")
+    @click.option("--interval", default="30m", show_default=True,
+                  help="Interval of a contact log's counts (reports keep their own).")
+    @click.option("--columns", help=COLUMNS_HELP)
+    @click.option("--holidays", help="Dates YYYY-MM-DD, comma separated: left out of the fit "
+                  "and forecast as closed.")
+    @click.option("--coverage", type=click.FloatRange(1, 99.9), default=80.0, show_default=True,
+                  help="Prediction interval, percent.")
+    @click.option("--level-weeks", type=click.IntRange(min=1), default=4, show_default=True,
+                  help="Recent weeks the level is the mean of.")
+    @click.option("--backtest-weeks", type=click.IntRange(min=0), default=4, show_default=True)
+    @click.option("--scenario", "scenario_path", type=click.Path(dir_okay=False, path_type=Path),
+                  help="A fitted scenario: also write forecast_scenario.yaml with the "
+                  "forecast's first week as its arrivals.")
+    @reports_bad_input
+    def forecast(history: Path, days: int, out_dir: Path, interval: str, columns: str | None,
+                 holidays: str | None, coverage: float, level_weeks: int, backtest_weeks: int,
+                 scenario_path: Path | None) -> None:
+        """Forecast contacts per interval with prediction intervals (weekday x
+        interval profile times a level from recent weeks, with overdispersion),
+        and backtest it on the last weeks of the history (WAPE, coverage)."""
+        import yaml
+
+        from svcsim.files import write_text
+        from svcsim.history import forecast as fc
+        from svcsim.history.figures import forecast_figure
+        from svcsim.report import save_figure
+        from svcsim.scenario import scenario_from_dict
+        from svcsim.scenario.load import read_yaml
+
+        closed = _holidays(holidays)
+        base = read_yaml(scenario_path) if scenario_path is not None else None
+        counts = _read_history(history, columns, interval)
+        share = coverage / 100
+        table = fc.forecast(counts, days, coverage=share, holidays=closed,
+                            level_weeks=level_weeks)
+        per_week, _ = fc.backtest(counts, backtest_weeks, share, closed, level_weeks)
+        extra = None
+        if base is not None:
+            data = fc.forecast_scenario(base, table, str(scenario_path))
+            scenario_from_dict(data, source=str(scenario_path), base_dir=scenario_path.parent)
+            extra = yaml.safe_dump(data, sort_keys=False, default_flow_style=None, width=96)
+        click.echo(forecast_text(table, per_week, share))
+        written = [write_text(out_dir / "forecast.csv", table.to_csv(index=False)),
+                   write_text(out_dir / "backtest.csv", per_week.to_csv(index=False)),
+                   save_figure(forecast_figure(counts, table, share), out_dir / "forecast.png")]
+        if extra is not None:
+            written.append(write_text(out_dir / "forecast_scenario.yaml",
+                                      f"# {scenario_path} with the forecast of {history} as its "
+                                      "arrivals (svcsim forecast)\n" + extra))
+        click.echo(f"\nwrote {', '.join(str(p) for p in written)}")
+
+
+def forecast_text(table, per_week, coverage: float) -> str:
+    """Per queue: contacts per forecast day with the prediction interval, and
+    the backtest's WAPE and coverage."""
+    days = table.groupby(["queue", "date"]).agg(forecast=("day_forecast", "first"),
+                                                low=("day_low", "first"),
+                                                high=("day_high", "first"))
+    lines = [f"{'queue':<22}{'date':<14}{'forecast':>10}  {coverage:.0%} interval"]
+    for (queue, date), row in days.iterrows():
+        lines.append(f"{queue:<22}{date:%a %Y-%m-%d}{row['forecast']:>10,.0f}"
+                     f"  {row['low']:,.0f}-{row['high']:,.0f}")
+    if len(per_week):
+        lines.append("")
+        lines.append(f"backtest over the last {per_week['week'].nunique()} week(s), each forecast "
+                     "from the weeks before it:")
+        lines.append(f"{'queue':<22}{'WAPE interval':>14}{'WAPE day':>10}"
+                     f"{'covered (interval)':>20}{'covered (day)':>15}")
+        for queue, mine in per_week.groupby("queue"):
+            weight = mine["actual"] / mine["actual"].sum()
+            lines.append(f"{queue:<22}{(mine['wape_interval'] * weight).sum():>14.1%}"
+                         f"{(mine['wape_day'] * weight).sum():>10.1%}"
+                         f"{mine['coverage_interval'].mean():>20.1%}"
+                         f"{mine['coverage_day'].mean():>15.1%}")
+    else:
+        lines.append("\nbacktest: not shown (the history is shorter than two weeks)")
+    return "\n".join(lines)

@@ -83,6 +83,11 @@ def fit_handle_time(name: str, handle_s: np.ndarray, clock_s: np.ndarray, seed: 
     boot = x[rng.integers(0, n, (resamples, n))]
     boot_cv = boot.std(axis=1, ddof=1) / boot.mean(axis=1)
     cv_low, cv_high = np.quantile(boot_cv, [(1 - level) / 2, (1 + level) / 2])
+    p, spread = _by_hour(x, clock_s)
+    if cv < 1e-6:  # every contact took the same time
+        return HandleFit(name, n, mean, mean, mean, 0.0, 0.0, 0.0,
+                         {"lognormal": np.nan, "gamma": np.nan}, "deterministic",
+                         {"dist": "deterministic", "value": _seconds(mean)}, p, spread)
     sigma2 = math.log1p(cv**2)
     candidates = {
         "lognormal": stats.lognorm(s=math.sqrt(sigma2), scale=mean * math.exp(-sigma2 / 2)),
@@ -94,7 +99,6 @@ def fit_handle_time(name: str, handle_s: np.ndarray, clock_s: np.ndarray, seed: 
         chosen, spec = best, {"dist": best, "mean": _seconds(mean), "cv": round(cv, 3)}
     else:
         chosen, spec = "empirical", {"dist": "empirical", "samples": empirical_points(x)}
-    p, spread = _by_hour(x, clock_s)
     return HandleFit(name, n, mean, mean - half, mean + half, cv, float(cv_low), float(cv_high),
                      ks, chosen, spec, p, spread)
 
