@@ -46,7 +46,7 @@ def _read_log(history: Path, columns: str | None, short_abandon: str):
                             _seconds(short_abandon, "--short-abandon"))
 
 
-def _holidays(text: str | None):
+def _holidays(text: str | None, option: str = "--holidays"):
     import pandas as pd
 
     from svcsim.history.tables import HistoryError
@@ -58,7 +58,7 @@ def _holidays(text: str | None):
         try:
             values.append(pd.to_datetime(part.strip(), format="%Y-%m-%d"))
         except ValueError:
-            raise HistoryError("--holidays", [("", f"'{part.strip()}' is not a date "
+            raise HistoryError(option, [("", f"'{part.strip()}' is not a date "
                                                "YYYY-MM-DD")]) from None
     return pd.DatetimeIndex(values)
 
@@ -178,6 +178,67 @@ def register(main: click.Group, reports_bad_input) -> None:
                                       f"# {scenario_path} with the forecast of {history} as its "
                                       "arrivals (svcsim forecast)\n" + extra))
         click.echo(f"\nwrote {', '.join(str(p) for p in written)}")
+
+    @main.command()
+    @click.argument("history", type=click.Path(dir_okay=False, path_type=Path))
+    @click.argument("scenario_path", metavar="SCENARIO", type=click.Path(path_type=Path))
+    @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+                  required=True, help="Folder for replay_intervals.csv, replay_day.csv, "
+                  "replay_tiers.csv and replay.png.")
+    @click.option("--day", "day_text", help="The day to replay, YYYY-MM-DD [default: the last].")
+    @click.option("--mode", type=click.Choice(["trace", "model"]), default="trace",
+                  show_default=True, help="trace: the logged arrivals and handle times; "
+                  "model: the scenario's fitted arrivals and handle times.")
+    @click.option("--columns", help=COLUMNS_HELP)
+    @click.option("--replications", "-n", type=click.IntRange(min=2), default=20,
+                  show_default=True)
+    @click.option("--seed", type=click.IntRange(min=0), default=7, show_default=True)
+    @reports_bad_input
+    def replay(history: Path, scenario_path: Path, out_dir: Path, day_text: str | None,
+               mode: str, columns: str | None, replications: int, seed: int) -> None:
+        """Simulate a past day and compare it with what happened, per interval
+        and for the day: abandonment, answered within the threshold, ASA and
+        the tier split of queued contacts, with CIs and a chart."""
+        from svcsim.files import write_text
+        from svcsim.history.figures import replay_figure
+        from svcsim.history.replay import replay as run_replay
+        from svcsim.report import save_figure
+        from svcsim.scenario import load_scenario
+
+        scenario = load_scenario(scenario_path)
+        day = _holidays(day_text.replace(",", ""), "--day") if day_text else None
+        log = _read_log(history, columns, "0s")
+        result = run_replay(log, scenario, day[0] if day is not None and len(day) else None,
+                            mode, replications, seed)
+        click.echo(replay_text(result))
+        written = [write_text(out_dir / "replay_intervals.csv",
+                              result.intervals.to_csv(index=False)),
+                   write_text(out_dir / "replay_day.csv", result.day.to_csv(index=False)),
+                   write_text(out_dir / "replay_tiers.csv", result.tiers.to_csv(index=False)),
+                   save_figure(replay_figure(result), out_dir / "replay.png")]
+        click.echo(f"\nwrote {', '.join(str(p) for p in written)}")
+
+
+def replay_text(result) -> str:
+    """The day's figures, observed against simulated with CI and prediction
+    interval, then the tier split of queued contacts."""
+    names = {"offered": "offered", "abandon_rate": "abandoned", "service_level":
+             f"answered within {result.within_s:g} s", "asa_s": "ASA (s)"}
+    lines = [f"{result.date:%a %Y-%m-%d}: {result.mode} replay, {result.replications} "
+             f"replications; one day falls in the prediction interval 95 % of the time",
+             f"{'':<26}{'observed':>10}{'model':>10}{'95 % CI':>18}{'one day, 95 %':>20}"]
+    for _, row in result.day.iterrows():
+        pct = row["figure"] in ("abandon_rate", "service_level")
+        fmt = (lambda v: f"{v:.1%}") if pct else (lambda v: f"{v:,.1f}")
+        lines.append(f"{names[row['figure']]:<26}{fmt(row['observed']):>10}"
+                     f"{fmt(row['simulated']):>10}{fmt(row['ci_low']) + '-' + fmt(row['ci_high']):>18}"
+                     f"{fmt(row['pi_low']) + '-' + fmt(row['pi_high']):>20}"
+                     f"  {'inside' if row['inside'] else 'OUTSIDE'}")
+    lines.append("tier share of queued contacts:")
+    for _, row in result.tiers.iterrows():
+        lines.append(f"  {row['tier']:<24}{row['observed_share']:>10.1%}{row['sim_share']:>10.1%}"
+                     f"{row['sim_share_low']:>11.1%}-{row['sim_share_high']:.1%}")
+    return "\n".join(lines)
 
 
 def forecast_text(table, per_week, coverage: float) -> str:
