@@ -8,11 +8,15 @@ Calibration instead searches, for every interval of the fitted horizon, the
 agents on duty at which the simulated abandonment and service level match
 the observed ones:
 
-1. a start from Erlang A (each interval on its own, steady state);
+1. a start from Erlang A (each interval on its own, steady state): the
+   fewest agents whose abandonment and service level come within
+   ``TOLERANCE`` of the best match;
 2. rounds of simulation at every interval's current staffing and one agent
-   either side, all with common random numbers; each interval moves to the
+   either side, all with common random numbers; an interval moves to the
    candidate whose simulated abandonment and service level are closest to
-   the observed, until no interval moves.
+   the observed when that gains more than ``TOLERANCE`` and more than the
+   simulation's noise (``1 / sqrt(contacts simulated)``), never turning
+   back, until no interval moves.
 
 Intervals where nobody waited (no abandons, everything answered in time)
 show only that staffing was at least enough; they are flagged as not
@@ -29,7 +33,12 @@ import pandas as pd
 from svcsim.queueing.erlang import erlang_a
 
 CANDIDATES = (-1, 0, 1)
-MAX_ROUNDS = 12
+MAX_ROUNDS = 8
+SETTLED = 0.02
+"""Share of open intervals still moving at which calibration stops."""
+TOLERANCE = 0.01
+"""Gap (abandonment + service level, shares) within which two staffings match
+equally well: the smaller is kept, and a move must gain more than this."""
 UNIDENTIFIED_ABANDON = 0.01
 UNIDENTIFIED_SERVICE = 0.97
 
@@ -113,7 +122,7 @@ def erlang_start(fit, observed: Observed) -> np.ndarray:
         result = erlang_a(agents, rate, service, theta, observed.within_s)
         loss = _loss(np.asarray(result.abandon_rate), np.asarray(result.service_level),
                      obs.loc[i, "abandon_rate"], obs.loc[i, "service_level"])
-        start[i] = agents[int(np.argmin(loss))]
+        start[i] = agents[int(np.argmax(loss <= np.nanmin(loss) + TOLERANCE))]
     return start
 
 
@@ -128,12 +137,13 @@ class Calibration:
     ``table`` adds to :class:`Observed`'s columns ``agents`` (effective, on
     duty), ``erlang_agents`` (the analytic start), ``sim_abandon_rate``,
     ``sim_service_level`` and ``identified``; ``rounds`` is the number of
-    simulation rounds run.
+    simulation rounds run and ``moved`` the intervals each round moved.
     """
 
     table: pd.DataFrame
     rounds: int
     replications: int
+    moved: list[int]
 
     @property
     def agents(self) -> np.ndarray:
@@ -165,7 +175,13 @@ def calibrate(fit, replications: int = 20, seed: int = 0, workers: int = 1,
     agents = erlang_start(fit, observed)
     start = agents.copy()
     open_ = obs["offered"].to_numpy() > 0
+    # a move must gain more than the simulation's own noise: about one binomial
+    # standard error at p = 1/2 of the contacts simulated in the interval
+    with np.errstate(divide="ignore"):
+        tolerance = np.maximum(TOLERANCE, 1 / np.sqrt(obs["offered"].to_numpy() * replications))
     rounds = 0
+    direction = np.zeros(fit.n_intervals, dtype=int)
+    moved: list[int] = []
     best_sim = None
     for rounds in range(1, max_rounds + 1):  # noqa: B007 - the count is reported
         losses, sims = [], []
@@ -177,20 +193,30 @@ def calibrate(fit, replications: int = 20, seed: int = 0, workers: int = 1,
             losses.append(_loss(abandon, service, obs["abandon_rate"].to_numpy(),
                                 obs["service_level"].to_numpy()))
             sims.append((abandon, service))
-        losses_arr = np.nan_to_num(np.array(losses), nan=np.inf)
-        choice = np.argmin(losses_arr, axis=0)  # ties: the fewest agents (CANDIDATES ascend)
+        losses_arr = np.nan_to_num(np.array(losses), nan=10.0, posinf=10.0)
+        stay = CANDIDATES.index(0)
+        best = np.argmin(losses_arr, axis=0)
+        gain = losses_arr[stay] - losses_arr[best, np.arange(losses_arr.shape[1])]
+        choice = np.where(gain > tolerance, best, stay)
         moves = np.array(CANDIDATES)[choice] * open_
-        best_sim = tuple(np.choose(choice, [s[k] for s in sims]) for k in range(2))
+        # an interval never turns back: noise cannot make it oscillate
+        moves = np.where(moves * direction < 0, 0, moves)
+        direction = np.where(moves != 0, moves, direction)
+        taken = moves + CANDIDATES.index(0)  # the candidate each interval ends the round at
+        best_sim = tuple(np.choose(taken, [s[k] for s in sims]) for k in range(2))
+        moved.append(int(np.count_nonzero(moves)))
         if not moves.any():
             break
         agents = np.maximum(agents + moves, np.where(open_, 1, 0))
+        if moved[-1] <= SETTLED * open_.sum():
+            break  # a few intervals still walking one step: settled enough
     table = obs.copy()
     table["agents"] = np.where(open_, agents, 0)
     table["erlang_agents"] = start
     table["sim_abandon_rate"], table["sim_service_level"] = best_sim
     table["identified"] = open_ & ~((obs["abandon_rate"] < UNIDENTIFIED_ABANDON) &
                                     (obs["service_level"] > UNIDENTIFIED_SERVICE))
-    return Calibration(table, rounds, replications)
+    return Calibration(table, rounds, replications, moved)
 
 
 def _pooled(result, n: int) -> tuple[np.ndarray, np.ndarray]:
