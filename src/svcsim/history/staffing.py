@@ -8,9 +8,9 @@ Calibration instead searches, for every interval of the fitted horizon, the
 agents on duty at which the simulated abandonment and service level match
 the observed ones:
 
-1. a start from Erlang A (each interval on its own, steady state): the
-   fewest agents whose abandonment and service level come within
-   ``TOLERANCE`` of the best match;
+1. a start from Erlang A (each interval on its own, steady state): the best
+   match, or where nobody queued the fewest agents within ``TOLERANCE`` of
+   it;
 2. rounds of simulation at every interval's current staffing and one agent
    either side, all with common random numbers; an interval moves to the
    candidate whose simulated abandonment and service level are closest to
@@ -122,8 +122,16 @@ def erlang_start(fit, observed: Observed) -> np.ndarray:
         result = erlang_a(agents, rate, service, theta, observed.within_s)
         loss = _loss(np.asarray(result.abandon_rate), np.asarray(result.service_level),
                      obs.loc[i, "abandon_rate"], obs.loc[i, "service_level"])
-        start[i] = agents[int(np.argmax(loss <= np.nanmin(loss) + TOLERANCE))]
+        if _identified(obs.loc[i, "abandon_rate"], obs.loc[i, "service_level"]):
+            start[i] = agents[int(np.nanargmin(loss))]
+        else:  # nobody queued: the fewest agents that match
+            start[i] = agents[int(np.argmax(loss <= np.nanmin(loss) + TOLERANCE))]
     return start
+
+
+def _identified(abandon_rate, service_level):
+    """Whether an interval's figures show queueing (so pin its staffing down)."""
+    return ~((abandon_rate < UNIDENTIFIED_ABANDON) & (service_level > UNIDENTIFIED_SERVICE))
 
 
 def _loss(abandon, service, abandon_obs, service_obs):
@@ -214,8 +222,7 @@ def calibrate(fit, replications: int = 20, seed: int = 0, workers: int = 1,
     table["agents"] = np.where(open_, agents, 0)
     table["erlang_agents"] = start
     table["sim_abandon_rate"], table["sim_service_level"] = best_sim
-    table["identified"] = open_ & ~((obs["abandon_rate"] < UNIDENTIFIED_ABANDON) &
-                                    (obs["service_level"] > UNIDENTIFIED_SERVICE))
+    table["identified"] = open_ & _identified(obs["abandon_rate"], obs["service_level"])
     return Calibration(table, rounds, replications, moved)
 
 
