@@ -11,7 +11,7 @@ from conftest import ROOT
 
 NOTEBOOKS = ROOT / "notebooks"
 SHIPPED = ["01_what_if_planning.ipynb", "02_roster_generation.ipynb",
-           "03_testing_a_proposed_standard.ipynb"]
+           "03_testing_a_proposed_standard.ipynb", "04_from_history_to_roster.ipynb"]
 
 
 def test_the_notebooks_are_shipped_without_outputs():

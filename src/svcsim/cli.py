@@ -213,10 +213,13 @@ def requirements(scenario_path: Path, out_dir: Path | None, fmt: str, by: str) -
               "local cluster); needs the 'distributed' extra. Same numbers as local runs.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the tables and charts [default: out/<scenario name>].")
+@click.option("--log", "log_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write every contact as a contact log (CSV, or XLSX by extension) in "
+              "the format 'svcsim fit' reads; replication r is dated r weeks on.")
 @_reports_bad_input
 def simulate(scenario_path: Path, staffing_path: Path | None, replications: int, seed: int,
              workers: int, warmup_cycles: int, dask_address: str | None,
-             out_dir: Path | None) -> None:
+             out_dir: Path | None, log_path: Path | None) -> None:
     """Simulate the scenario with a staffing plan: attainment of every standard
     with confidence intervals, per tier and channel, interval by interval.
 
@@ -237,7 +240,7 @@ def simulate(scenario_path: Path, staffing_path: Path | None, replications: int,
             stack.callback(client.close)
         result = run(scenario, staffing=staffing, replications=replications, seed=seed,
                      workers=workers, warmup_cycles=warmup_cycles, backend=backend,
-                     client=client, progress=progress)
+                     client=client, progress=progress, keep_contacts=log_path is not None)
     printed = standards_text(result, scenario)
     click.echo(printed)
     with out.writing() as folder:
@@ -253,6 +256,10 @@ def simulate(scenario_path: Path, staffing_path: Path | None, replications: int,
                 {"Standards": result.standards, "By tier and channel": result.contact_types,
                  "Pools": result.pools})
     click.echo(f"\n{out.summary()}")
+    if log_path is not None:
+        from svcsim.history.logs import simulated_log, write_log
+
+        click.echo(f"wrote {write_log(simulated_log(result.contacts, scenario.first_weekday), log_path)}")
 
 
 @main.command()
@@ -601,6 +608,12 @@ def _check_rosterable(scenario) -> None:
     if missing:
         raise ScenarioError(scenario.name, [(path, "needed to roster this pool: name a set "
                                              "of 'shift_rules'") for path in missing])
+
+
+# -- history: fit, forecast, replay (svcsim.history.cli) ----------------------
+from svcsim.history.cli import register as _register_history  # noqa: E402
+
+_register_history(main, _reports_bad_input)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,132 @@
+"""How long learning a centre from its history takes.
+
+Run: python benchmarks/bench_history.py [--workers 2]
+
+1. Fit and calibrate a month of a 30-agent centre: a week-long scenario
+   (phone in two tiers and chat, weekdays busier than weekends), four
+   weeks simulated with ``simulate --log`` (about 35,000 contacts), then
+   read, fitted and calibrated as ``svcsim fit`` does. Target: under 1 minute
+   on 2 cores.
+2. Forecast a year of 5-minute history for 10 queues (synthetic
+   gamma-Poisson counts): a 28-day forecast, and a 4-week rolling backtest.
+   Target: under 10 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from svcsim import scenario_from_dict, simulate
+from svcsim.history.fit import calibrate_fit, fit_history
+from svcsim.history.forecast import History, backtest, forecast
+from svcsim.history.logs import read_contact_log, simulated_log, write_log
+
+DAY = [2, 3, 5, 8, 10, 11, 11, 10, 9, 10, 11, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 2, 1, 1]
+"""Relative volume per half hour, 08:00-20:00."""
+WEEK = {"mon": 1.15, "tue": 1.05, "wed": 1.0, "thu": 1.0, "fri": 0.95, "sat": 0.45, "sun": 0.3}
+
+
+def week_staffing() -> list[int]:
+    """Agents on duty per half hour of the week: open 08:00-20:00, following
+    the day's shape and the weekday's volume, short enough that callers queue."""
+    values = []
+    for factor in WEEK.values():
+        day = [0] * 16 + [max(2, round(v * 2.0 * factor)) for v in DAY] + [0] * 8
+        values += day
+    return values
+
+
+def centre() -> dict:
+    """A 30-agent centre: about 1,250 contacts a day on average."""
+    tiers = {"premier": 0.15, "retail": 0.85}
+    return {
+        "name": "bench centre",
+        "horizon": {"days": 7, "interval": "30m", "first_day": "mon"},
+        "profiles": {"day": {"intraday": DAY, "start": "08:00", "weekdays": WEEK}},
+        "channels": {
+            "phone": {"kind": "immediate",
+                      "handle_time": {"dist": "lognormal", "mean": "5m", "cv": 0.9},
+                      "patience": {"dist": "exponential", "mean": "3m"}},
+            "chat": {"kind": "immediate",
+                     "handle_time": {"dist": "gamma", "mean": "7m", "cv": 0.6},
+                     "patience": {"dist": "exponential", "mean": "5m"}}},
+        "tiers": {t: {"priority": i + 1} for i, t in enumerate(tiers)},
+        "contact_types": {
+            f"{ch}/{t}": {"arrivals": {"daily_total": total * share, "profile": "day",
+                                       "forecast_cv": 0.1}}
+            for ch, total in (("phone", 1000), ("chat", 250)) for t, share in tiers.items()},
+        "standards": [{"contacts": "*/*", "metric": "answer", "percent": 80, "within": "20s"}],
+        "pools": [{"name": "agents",
+                   "skills": [{"contacts": "*/premier", "priority": 1},
+                              {"contacts": "*/retail", "priority": 2}],
+                   "staffing": {"start": "00:00", "values": week_staffing()}}],
+    }
+
+
+def bench_fit(workers: int) -> None:
+    scenario = scenario_from_dict(centre())
+    with tempfile.TemporaryDirectory() as folder:
+        result = simulate(scenario, replications=4, seed=1, keep_contacts=True)
+        path = write_log(simulated_log(result.contacts, scenario.first_weekday),
+                         Path(folder) / "month.csv")
+        start = time.perf_counter()
+        log = read_contact_log(path)
+        read_s = time.perf_counter() - start
+        fit = fit_history(log)
+        fit_s = time.perf_counter() - start - read_s
+        calibrate_fit(fit, replications=20, seed=0, workers=workers)
+        total = time.perf_counter() - start
+    calibration = fit.staffing
+    open_ = calibration["offered"] > 0
+    print(f"fit + calibrate a month: {len(log.contacts):,} contacts on {len(log.dates)} days, "
+          f"{int(open_.sum())} open intervals")
+    print(f"  read {read_s:.1f} s, fit {fit_s:.1f} s, calibrate {total - read_s - fit_s:.1f} s "
+          f"(workers={workers}): total {total:.1f} s")
+    print(f"  {fit.staffing_note}")
+
+
+def bench_forecast() -> None:
+    rng = np.random.default_rng(2)
+    per_day = 288
+    dates = pd.date_range("2025-01-06", periods=365, freq="D")
+    shape = np.exp(-((np.arange(per_day) - 150) / 50.0) ** 2)
+    weekday = np.array([1.2, 1.1, 1.0, 1.0, 0.9, 0.5, 0.3])
+    counts = np.empty((10, len(dates), per_day))
+    for q in range(10):
+        factor = rng.gamma(100, 0.01, len(dates))
+        mean = (200 + 100 * q) * weekday[dates.day_of_week][:, None] * factor[:, None] \
+            * shape / shape.sum()
+        counts[q] = rng.poisson(mean)
+    history = History(counts, [f"queue{q}" for q in range(10)], dates, 300.0)
+    start = time.perf_counter()
+    table = forecast(history, 28)
+    forecast_s = time.perf_counter() - start
+    per_week, _ = backtest(history, 4)
+    total = time.perf_counter() - start
+    print(f"forecast a year of 5-minute history, 10 queues ({counts.size:,} cells): "
+          f"28-day forecast {forecast_s:.2f} s ({len(table):,} rows), with a 4-week backtest "
+          f"{total:.2f} s; backtest coverage of 80 % intervals "
+          f"{per_week['coverage_interval'].mean():.1%}, WAPE per interval "
+          f"{per_week['wape_interval'].mean():.1%}, per day {per_week['wape_day'].mean():.1%}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cpus, "
+          f"python {platform.python_version()}, numpy {np.__version__}")
+    bench_forecast()
+    bench_fit(args.workers)
+
+
+if __name__ == "__main__":
+    main()

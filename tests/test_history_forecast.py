@@ -1,0 +1,150 @@
+"""Forecast: on synthetic weeks drawn from a known model, the backtest's
+prediction intervals cover the held-out counts as often as they claim."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from svcsim.history.forecast import History, backtest, fit_model, forecast
+
+from test_cli import assert_clean_error, run
+
+PER_DAY = 48
+WEEKDAY = np.array([1.2, 1.1, 1.0, 1.0, 0.9, 0.5, 0.3])  # Mon .. Sun
+DAY_CV = 0.1
+
+
+def _shape() -> np.ndarray:
+    """07:00-21:00, peaking at noon (shares of the day)."""
+    shape = np.exp(-((np.arange(PER_DAY) - 24) / 8.0) ** 2)
+    shape[:14] = 0
+    shape[42:] = 0
+    return shape / shape.sum()
+
+
+def synthetic(seed: int, weeks: int = 20, base=(1500, 800, 400)) -> History:
+    """Weeks of three queues: weekday x interval profile, a gamma day factor
+    with cv 0.1 per queue, Poisson counts."""
+    rng = np.random.default_rng(seed)
+    dates = pd.date_range("2026-01-05", periods=weeks * 7, freq="D")
+    counts = np.zeros((len(base), len(dates), PER_DAY))
+    for q, level in enumerate(base):
+        factor = rng.gamma(1 / DAY_CV**2, DAY_CV**2, len(dates))
+        mean = level * WEEKDAY[dates.day_of_week][:, None] * factor[:, None] * _shape()
+        counts[q] = rng.poisson(mean)
+    return History(counts, ["billing", "sales", "support"], dates, 1800.0)
+
+
+@pytest.mark.parametrize("nominal", [0.8, 0.95])
+def test_interval_coverage_is_within_five_points_of_nominal(seed, nominal):
+    per_week, cells = backtest(synthetic(seed), weeks=8, coverage=nominal)
+    assert len(per_week) == 8 * 3
+    covered = ((cells["actual"] >= cells["low"]) & (cells["actual"] <= cells["high"]))[
+        cells["forecast"] > 0].mean()
+    assert abs(covered - nominal) <= 0.05, covered
+
+
+def test_the_forecast_recovers_the_known_level_and_profile(seed):
+    history = synthetic(seed)
+    model = fit_model(history)
+    # the level is a mean of 28 days with a cv of 0.1: within 3 standard errors
+    for q, level in enumerate((1500, 800, 400)):
+        weekly_mean = level * WEEKDAY.mean()
+        assert abs(model.level[q] * model.weekday[q].mean() - weekly_mean) \
+            < 3 * weekly_mean * DAY_CV / np.sqrt(28) + 3 * np.sqrt(weekly_mean / 28)
+    assert np.abs(model.profile[0, 2] - _shape()).max() < 0.01
+    assert 0.05 < model.day_cv[0] < 0.16
+
+
+def test_missing_days_and_holidays(seed):
+    """A missing day is not a zero day; a holiday is left out of the fit and
+    forecast as closed."""
+    history = synthetic(seed)
+    keep = np.ones(len(history.dates), dtype=bool)
+    keep[-10] = False  # an outage: the day is missing from the history
+    gappy = History(history.counts[:, keep], history.queues, history.dates[keep], 1800.0)
+    holiday = history.dates[-3]
+    quiet = gappy.counts.copy()
+    quiet[:, -2] = 0  # the holiday's counts are 0 in the history (closed)
+    gappy = History(quiet, gappy.queues, gappy.dates, 1800.0)
+    full = fit_model(history)
+    fitted = fit_model(gappy.without(pd.DatetimeIndex([holiday])))
+    assert abs(fitted.level[0] / full.level[0] - 1) < 0.05  # the zero day did not drag it
+    coming = history.dates[-1] + pd.Timedelta(days=1)
+    table = forecast(gappy, 7, holidays=pd.DatetimeIndex([holiday, coming]))
+    first = table[table["date"] == coming]
+    assert first["holiday"].all() and (first["forecast"] == 0).all()
+    assert table[table["date"] > coming]["forecast"].sum() > 0
+
+
+def _counts_log(tmp_path, history: History) -> str:
+    """The synthetic counts written as a contact log (one row per contact)."""
+    rows = ["arrival_time,channel,outcome,wait_s,handle_s"]
+    q = 2  # the smallest queue keeps the file small
+    for d, date in enumerate(history.dates[-28:]):
+        day = history.counts[q, len(history.dates) - 28 + d]
+        for i in np.nonzero(day)[0]:
+            clock = f"{i // 2:02d}:{30 * (i % 2):02d}:00"
+            rows += [f"{date:%Y-%m-%d} {clock},support,answered,5,200"] * int(day[i])
+    path = tmp_path / "log.csv"
+    path.write_text("\n".join(rows))
+    return str(path)
+
+
+def test_forecast_from_the_command_line(tmp_path, seed):
+    log = _counts_log(tmp_path, synthetic(seed, weeks=4))
+    result = run("forecast", log, "--days", "7", "--out", str(tmp_path / "out"),
+                 "--holidays", "2026-02-06")
+    assert result.returncode == 0, result.stderr
+    table = pd.read_csv(tmp_path / "out" / "forecast.csv")
+    assert len(table) == 7 * PER_DAY
+    assert (tmp_path / "out" / "backtest.csv").exists()
+    assert (tmp_path / "out" / "forecast.png").exists()
+    assert "WAPE" in result.stdout
+
+
+@pytest.mark.parametrize(("args", "fragments"), [
+    (["--holidays", "2026-02-31"], ["--holidays", "2026-02-31"]),
+    (["--days", "0"], ["--days"]),
+])
+def test_forecast_rejects_bad_options(tmp_path, seed, args, fragments):
+    log = _counts_log(tmp_path, synthetic(seed, weeks=2))
+    result = run("forecast", log, "--out", str(tmp_path / "out"), *(args if "--days" in args
+                                                                    else ["--days", "3", *args]))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    for fragment in fragments:
+        assert fragment in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_forecast_rejects_a_bad_log(tmp_path):
+    path = tmp_path / "log.csv"
+    path.write_text("arrival_time,channel,outcome,wait_s\n2026-03-04 08:00,phone,answred,4\n")
+    result = run("forecast", str(path), "--days", "3", "--out", str(tmp_path / "out"))
+    assert_clean_error(result, "row 2, column 'outcome'")
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_forecast_feeds_a_fitted_scenario(tmp_path, seed):
+    """svcsim forecast --scenario writes the fitted scenario with the
+    forecast's first week as its arrivals, and it loads."""
+    import yaml
+
+    from svcsim import load_scenario
+
+    log = _counts_log(tmp_path, synthetic(seed, weeks=4))
+    fitted = tmp_path / "fitted.yaml"
+    assert run("fit", log, "--out", str(fitted), "--no-calibrate").returncode == 0
+    result = run("forecast", log, "--days", "7", "--out", str(tmp_path / "out"),
+                 "--scenario", str(fitted))
+    assert result.returncode == 0, result.stderr
+    scenario = load_scenario(tmp_path / "out" / "forecast_scenario.yaml")
+    table = pd.read_csv(tmp_path / "out" / "forecast.csv")
+    volumes = scenario.contact_type("support/general").volumes
+    assert volumes.sum() == pytest.approx(table["forecast"].sum(), rel=1e-3)
+    assert scenario.horizon.days == 7
+    data = yaml.safe_load((tmp_path / "out" / "forecast_scenario.yaml").read_text())
+    assert data["contact_types"]["support/general"]["arrivals"]["forecast_cv"] > 0
