@@ -489,7 +489,7 @@ def test_d11_a_folder_given_as_a_scenario_is_called_a_folder(tmp_path):
 
 def test_d11_csvs_named_on_the_command_line_are_relative_to_the_working_directory():
     assert_refused(cli("simulate", BANK, "--staffing", "nowhere.csv", "-n", "2"),
-                   "relative to the working directory")
+                   "relative to the folder svcsim runs in")
 
 
 def test_d11_a_semicolon_csv_is_recognised(tmp_path):

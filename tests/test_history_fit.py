@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import yaml
 from scipy import stats
 
 from svcsim import load_scenario, scenario_from_dict, simulate

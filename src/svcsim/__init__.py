@@ -75,6 +75,21 @@ _LAZY = {
     "write_workbook": ("svcsim.report.workbook", "write_workbook"),
     "roster_workbook": ("svcsim.report.workbook", "roster_workbook"),
     "write_report": ("svcsim.report.html", "write_report"),
+    "read_contact_log": ("svcsim.history.logs", "read_contact_log"),
+    "simulated_log": ("svcsim.history.logs", "simulated_log"),
+    "write_log": ("svcsim.history.logs", "write_log"),
+    "read_interval_report": ("svcsim.history.reports", "read_interval_report"),
+    "daily_counts": ("svcsim.history.arrivals", "daily_counts"),
+    "fit_history": ("svcsim.history.fit", "fit_history"),
+    "calibrate_fit": ("svcsim.history.fit", "calibrate_fit"),
+    "write_fit": ("svcsim.history.fit", "write_fit"),
+    "forecast": ("svcsim.history.forecast", "forecast"),
+    "backtest": ("svcsim.history.forecast", "backtest"),
+    "forecast_scenario": ("svcsim.history.forecast", "forecast_scenario"),
+    "replay": ("svcsim.history.replay", "replay"),
+    "chance_of_meeting": ("svcsim.history.risk", "chance_of_meeting"),
+    "forecast_figure": ("svcsim.history.figures", "forecast_figure"),
+    "replay_figure": ("svcsim.history.figures", "replay_figure"),
 }
 
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 import numpy as np
 
 from svcsim.queueing.blocking import erlang_k
-from svcsim.queueing.erlang import erlang_a, erlang_c, smallest_meeting
+from svcsim.queueing.erlang import UnreachableTarget, erlang_a, erlang_c, smallest_meeting
 from svcsim.queueing.priority import class_service_level, class_wait_rates
 from svcsim.queueing.streams import StageTarget, WorkStream
 from svcsim.scenario import Scenario
@@ -130,7 +130,9 @@ class ClassQueue:
             begin = np.maximum(start[cells], 1)
             if cap is not None:
                 begin = np.minimum(begin, np.maximum(cap[cells], floor[cells]))
-            agents[cells] = smallest_meeting(meets, cells, begin.astype(np.int64))
+            agents[cells] = smallest_meeting(
+                meets, cells, begin.astype(np.int64),
+                lambda: UnreachableTarget(target.target, target.wait_s))
 
         def level_at(staffing: np.ndarray) -> np.ndarray:
             out = np.full(len(self.total), np.nan)

@@ -427,17 +427,21 @@ def _required_erlang_a(v, floor) -> np.ndarray:
     start = np.maximum(_required_erlang_c(lam * service, lam, service, target, t, floor), 1)
     cells = np.nonzero(lam > 0)[0]
     out = np.zeros(lam.shape, dtype=np.int64)
-    out[cells] = smallest_meeting(meets, cells, start[cells])
+    out[cells] = smallest_meeting(
+        meets, cells, start[cells],
+        lambda: UnreachableTarget(float(np.max(target)), float(np.max(t))))
     return out.reshape(shape)
 
 
-def smallest_meeting(meets, cells: np.ndarray, start: np.ndarray) -> np.ndarray:
+def smallest_meeting(meets, cells: np.ndarray, start: np.ndarray,
+                     unreachable=lambda: UnreachableTarget(1.0, 0.0)) -> np.ndarray:
     """The fewest agents meeting a test that agents can only help, per cell.
 
     ``meets(cells, agents)`` says, for each cell, whether that many agents
     meet it. From ``start`` (one count per cell in ``cells``, usually within
     an agent or two of the answer) gallop outwards to a bracket [fails, meets], then bisect; each round
-    evaluates only the cells still undecided.
+    evaluates only the cells still undecided. ``unreachable()`` builds the
+    error raised when a cell needs more agents than any centre has.
     """
     start = np.asarray(start, dtype=np.int64)
     # Bracket per cell: ``low`` fails (-1: no count below ``high`` left to try),
@@ -455,7 +459,7 @@ def smallest_meeting(meets, cells: np.ndarray, start: np.ndarray) -> np.ndarray:
         probe = np.where(down[moving], np.maximum(high[moving] - step[moving], 0),
                          low[moving] + step[moving])
         if probe.max(initial=0) > _MAX_AGENTS:
-            raise UnreachableTarget(float(np.max(target)), float(np.max(t)))
+            raise unreachable()
         good = meets(cells[moving], probe)
         high[moving[good]] = probe[good]
         low[moving[~good]] = probe[~good]

@@ -10,6 +10,7 @@ import pandas as pd
 from svcsim.scenario import Scenario, StaffingError
 from svcsim.scenario.errors import did_you_mean
 from svcsim.scenario.interval_table import read_interval_table
+from svcsim.scenario.limits import MAX_AGENTS, too_many_agents
 
 StaffingLike = pd.DataFrame | dict[str, np.ndarray] | str | Path | None
 
