@@ -119,6 +119,8 @@ def test_overdispersion_is_recovered(fitted):
         assert disp.loc[name, "cv_low"] <= 0.15 <= disp.loc[name, "cv_high"]
         assert disp.loc[name, "cv_low"] > 0.05  # told apart from Poisson
     assert disp.loc["all", "cv_low"] <= 0.15 * np.sqrt(5) / 3 <= disp.loc["all", "cv_high"]
+    # the two types' factors are independent: no shared part
+    assert disp.loc["shared", "cv_low"] <= 0.0 < disp.loc["shared", "cv_high"]
 
 
 def test_the_fitted_scenario_loads_with_svcsims_loader(fitted, tmp_path):
