@@ -125,6 +125,10 @@ class HistoryFit:
         out = {"arrival_profile": self.profile, "daily_levels": self.levels,
                "tier_mix": self.mix, "overdispersion": self.dispersion,
                "handle_time": handle_table(self.handle),
+               **({"handle_profile": pd.concat(
+                   [h.profile_table.assign(contact_type=h.contact_type) for h in self.handle
+                    if h.profile_table is not None], ignore_index=True)}
+                  if any(h.profile_table is not None for h in self.handle) else {}),
                "patience": patience_table(self.patience)}
         curves = [p.curve.assign(contact_type=p.contact_type) for p in self.patience
                   if len(p.curve)]
@@ -180,7 +184,8 @@ def fit_history(log: ContactLog, interval_s: float = 1800.0, target: Target | No
         answered = mine[(mine["outcome"] == "answered") & (mine["handle_s"] > 0)]
         if len(answered) >= 2:
             handle.append(fit_handle_time(name, answered["handle_s"].to_numpy(),
-                                          answered["clock_s"].to_numpy(), seed, level))
+                                          answered["clock_s"].to_numpy(), seed, level,
+                                          interval_s))
         if kinds[name.partition("/")[0]] == "immediate":
             queued = mine[mine["outcome"].isin(("answered", "abandoned"))]
             patience.append(fit_patience(name, queued["wait_s"].to_numpy(),
@@ -300,10 +305,12 @@ def _contact_types(fit: HistoryFit) -> tuple[dict, dict[str, list[str]]]:
                 f"{h.mean_high:.1f}), cv {h.cv:.2f} (CI {h.cv_low:.2f}-{h.cv_high:.2f}); "
                 f"{h.chosen}, matched on the mean (KS distance lognormal "
                 f"{h.ks['lognormal']:.3f}, gamma {h.ks['gamma']:.3f})")
-            if h.varies_by_hour:
-                lines.append(f"  NOTE: handle time varies by time of day (hour means up to "
-                             f"{_pct(h.by_hour_spread)} from the mean, p = {h.by_hour_p:.1g}); "
-                             "this scenario holds one distribution: see fit_handle_time.csv")
+            if h.profile is not None:
+                spec["handle_time_profile"] = h.profile
+                lines.append(f"handle_time_profile: handle time varies by time of day (hour means "
+                             f"up to {_pct(h.by_hour_spread)} from the mean, Kruskal-Wallis p = "
+                             f"{h.by_hour_p:.1g}): each interval's mean / the overall mean "
+                             "(fit_handle_profile.csv); the cv above is within an interval")
         if name in patience and patience[name].spec is not None:
             p = patience[name]
             spec["patience"] = p.spec
