@@ -131,6 +131,28 @@ def daily_levels(daily: DailyCounts) -> pd.DataFrame:
                                        "sd_per_day"])
 
 
+class FittedHorizon:
+    """The horizon of a scenario fitted to ``self.daily``: one day when the
+    history holds one weekday, else a week from Monday."""
+
+    daily: DailyCounts
+
+    @property
+    def weekdays(self) -> list[int]:
+        """Observed weekdays, 0 = Monday."""
+        return sorted(set(self.daily.weekdays.tolist()))
+
+    @property
+    def horizon_days(self) -> int:
+        """1 when the history holds one weekday, else 7 (a week from Monday)."""
+        return 1 if len(self.weekdays) == 1 else 7
+
+    @property
+    def first_weekday(self) -> int:
+        """The horizon's first weekday, 0 = Monday."""
+        return self.weekdays[0] if self.horizon_days == 1 else 0
+
+
 def tier_mix(daily: DailyCounts) -> pd.DataFrame:
     """Share of each tier in its channel's contacts per interval of the day
     (all observed days together). Columns: ``channel``, ``tier``,

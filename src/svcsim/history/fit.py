@@ -43,7 +43,7 @@ class Target:
 
 
 @dataclass
-class HistoryFit:
+class HistoryFit(arr.FittedHorizon):
     """Everything fitted from one contact log.
 
     Attributes
@@ -84,21 +84,6 @@ class HistoryFit:
     staffing: pd.DataFrame | None = None
     staffing_note: str = ""
     notes: list[str] = field(default_factory=list)
-
-    # -- the horizon ----------------------------------------------------------
-    @property
-    def weekdays(self) -> list[int]:
-        """Observed weekdays, 0 = Monday."""
-        return sorted(set(self.daily.weekdays.tolist()))
-
-    @property
-    def horizon_days(self) -> int:
-        """1 when the log holds one weekday, else 7 (a week from Monday)."""
-        return 1 if len(self.weekdays) == 1 else 7
-
-    @property
-    def first_weekday(self) -> int:
-        return self.weekdays[0] if self.horizon_days == 1 else 0
 
     @property
     def n_intervals(self) -> int:
