@@ -6,8 +6,9 @@ are uniform within it: exact for a piecewise-constant rate. A forecast that
 is itself uncertain (``forecast_cv``) multiplies each day's rates by one
 gamma draw with mean 1; where part of that uncertainty is shared by every
 contact type (``shared_forecast_cv``), the day's factor is the shared draw
-times the type's own, whose cv carries the rest. Self-service deflection removes each arrival with
-the deflection probability before it reaches a queue.
+times the type's own, whose cv carries the rest. Self-service deflection
+removes each arrival with the deflection probability before it reaches a
+queue.
 """
 
 from __future__ import annotations
