@@ -33,3 +33,11 @@ cp "$out/phone_frontier/frontier.png" "$images/phone_frontier.png"
 run plan_bank svcsim plan scenarios/bank_hotline.yaml --out "$out/bank_plan"
 python docs/tools/rota_screenshot.py "$out/bank_plan/roster.xlsx" "$images/rota_sheet.png"
 cp "$out/bank_plan/report.html" docs/examples/bank_hotline_plan.html
+# from a history to a plan: a month of Tuesdays of the bank hotline as it ran,
+# logged by the simulator, fitted back and one day replayed (model vs reality)
+run history_fit bash -c "svcsim simulate docs/examples/bank_hotline_history.yaml -n 12 --seed 7 \
+    --log $out/bank_history/calls.csv --out $out/bank_history/sim > /dev/null \
+  && svcsim fit $out/bank_history/calls.csv --out $out/bank_history/fit/fitted.yaml"
+run history_replay svcsim replay "$out/bank_history/calls.csv" "$out/bank_history/fit/fitted.yaml" \
+    --out "$out/bank_history/replay"
+cp "$out/bank_history/replay/replay.png" "$images/history_replay.png"

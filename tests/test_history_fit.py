@@ -119,6 +119,8 @@ def test_overdispersion_is_recovered(fitted):
         assert disp.loc[name, "cv_low"] <= 0.15 <= disp.loc[name, "cv_high"]
         assert disp.loc[name, "cv_low"] > 0.05  # told apart from Poisson
     assert disp.loc["all", "cv_low"] <= 0.15 * np.sqrt(5) / 3 <= disp.loc["all", "cv_high"]
+    # the two types' factors are independent: no shared part
+    assert disp.loc["shared", "cv_low"] <= 0.0 < disp.loc["shared", "cv_high"]
 
 
 def test_the_fitted_scenario_loads_with_svcsims_loader(fitted, tmp_path):
@@ -197,3 +199,65 @@ def test_fit_rejects_a_bad_xlsx_log(tmp_path):
     result = run("fit", str(path), "--out", str(tmp_path / "out" / "fitted.yaml"))
     assert_clean_error(result, "row 2, column 'wait_s'")
     assert not (tmp_path / "out").exists()
+
+
+# Handle time that grows through the day: 0.8 of the mean at 09:00 to 1.2 at
+# 16:30, the same volume in every half hour (so the factors average to 1 over
+# the contacts and are what each interval's mean / the overall mean estimates).
+PROFILE = np.linspace(0.8, 1.2, 16)
+
+
+def _profiled(factors) -> dict:
+    data = {
+        "name": "evening cases", "horizon": {"days": 1, "interval": "30m", "first_day": "thu"},
+        "channels": {"phone": {
+            "kind": "immediate", "handle_time": {"dist": "gamma", "mean": "4m", "cv": 0.6},
+            "arrivals": {"volumes": {"start": "09:00", "values": [60] * 16}}}},
+        "tiers": {"retail": {"priority": 1}},
+        "pools": [{"name": "desk", "skills": [{"contacts": "phone"}], "headcount": 18}],
+    }
+    if factors is not None:
+        data["channels"]["phone"]["handle_time_profile"] = {
+            "start": "09:00", "end": "17:00", "factors": [round(float(f), 4) for f in factors]}
+    return data
+
+
+def _fit_of(data: dict, tmp_path, seed: int, days: int = 12):
+    scenario = scenario_from_dict(data)
+    result = simulate(scenario, replications=days, seed=seed, keep_contacts=True)
+    path = write_log(simulated_log(result.contacts, scenario.first_weekday), tmp_path / "log.csv")
+    return fit_history(read_contact_log(path), 1800.0, seed=seed, level=LEVEL)
+
+
+def test_a_handle_time_profile_is_recovered(tmp_path, seed):
+    """A log simulated with a known handle_time_profile is fitted back to it:
+    the profile is emitted, each interval's factor CI covers the truth (at
+    least the 0.1 % binomial quantile of the 16), the cv is the one within
+    an interval (0.6), and the fitted scenario loads and carries it."""
+    fit = _fit_of(_profiled(PROFILE), tmp_path, seed)
+    [h] = fit.handle
+    assert h.varies_by_hour and h.profile is not None
+    table = h.profile_table.set_index("start").loc[[f"{9 + i // 2:02d}:{30 * (i % 2):02d}"
+                                                    for i in range(16)]]
+    covered = ((table["factor_low"] <= PROFILE) & (PROFILE <= table["factor_high"])).sum()
+    assert covered >= stats.binom.ppf(0.001, 16, LEVEL), table
+    assert h.cv_low <= 0.6 <= h.cv_high  # not inflated by the spread between intervals
+    assert h.mean_low <= 240.0 <= h.mean_high
+    write_fit(fit, tmp_path / "fitted.yaml")
+    fitted = load_scenario(tmp_path / "fitted.yaml").contact_type("phone/retail")
+    assert fitted.handle_factors is not None
+    open_hours = fitted.handle_factors[18:34]
+    assert np.abs(open_hours - PROFILE).max() < 0.1
+
+
+def test_no_profile_where_handle_time_does_not_vary_by_hour(fitted):
+    """The known centre's handle times do not depend on the hour: a profile
+    is written only where the test is significant, and where one is
+    (1 % of the time) its factors sit within their CIs of 1."""
+    _, fit = fitted
+    for h in fit.handle:
+        assert (h.profile is not None) == (h.by_hour_p < 0.01)
+        if h.profile_table is not None:
+            own = h.profile_table.dropna(subset=["factor_low"])
+            inside = ((own["factor_low"] <= 1.0) & (1.0 <= own["factor_high"])).sum()
+            assert inside >= stats.binom.ppf(0.001, len(own), LEVEL)

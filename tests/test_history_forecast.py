@@ -46,6 +46,42 @@ def test_interval_coverage_is_within_five_points_of_nominal(seed, nominal):
     assert abs(covered - nominal) <= 0.05, covered
 
 
+def _ten_queues(seed: int, shared: float, weeks: int = 20) -> History:
+    """Ten queues whose day factors (whole cv 0.1) share a part with cv
+    ``shared``: one gamma draw a day common to every queue, times each
+    queue's own."""
+    rng = np.random.default_rng(seed)
+    base = (1500, 800, 400, 1200, 600, 300, 900, 500, 200, 1000)
+    dates = pd.date_range("2026-01-05", periods=weeks * 7, freq="D")
+    own = np.sqrt((1 + DAY_CV**2) / (1 + shared**2) - 1)
+    common = rng.gamma(1 / shared**2, shared**2, len(dates))
+    counts = np.zeros((len(base), len(dates), PER_DAY))
+    for q, level in enumerate(base):
+        factor = common * rng.gamma(1 / own**2, own**2, len(dates))
+        mean = level * WEEKDAY[dates.day_of_week][:, None] * factor[:, None] * _shape()
+        counts[q] = rng.poisson(mean)
+    return History(counts, [f"queue{q}" for q in range(len(base))], dates, 1800.0)
+
+
+@pytest.mark.parametrize("nominal", [0.8, 0.95])
+def test_day_coverage_is_within_five_points_of_nominal(seed, nominal):
+    """Day totals of held-out weeks fall inside the day's prediction
+    interval as often as it claims: 10 queues x 8 weeks x 7 days, the queues'
+    day factors partly shared (which moves every queue's error together, and
+    must not widen or narrow any one queue's interval)."""
+    per_week, _ = backtest(_ten_queues(seed, shared=0.07), weeks=8, coverage=nominal)
+    assert len(per_week) == 8 * 10
+    assert abs(per_week["coverage_day"].mean() - nominal) <= 0.05, per_week["coverage_day"].mean()
+
+
+def test_the_forecast_finds_the_shared_part_of_the_day_factor(seed):
+    """The shared part's predictive cv is near the truth 0.07 (a 4-week
+    window of 10 queues: within 0.04), never above a queue's whole day cv."""
+    model = fit_model(_ten_queues(seed, shared=0.07))
+    assert abs(model.shared_cv - 0.07) < 0.04, model.shared_cv
+    assert model.shared_cv <= model.day_cv.min()
+
+
 def test_the_forecast_recovers_the_known_level_and_profile(seed):
     history = synthetic(seed)
     model = fit_model(history)

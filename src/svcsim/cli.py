@@ -326,12 +326,20 @@ def roster(requirements_path: Path, scenario_path: Path, time_limit: float, work
                    "[default: 8 x --replications].")
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
               help="Local processes for replications.")
+@click.option("--meet-probability", type=click.FloatRange(min=0, max=100, min_open=True,
+                                                          max_open=True), default=None,
+              help="Chance of meeting each standard on a random day (0.9 or 90): staff to "
+                   "the forecast's quantile day and report P(meet) [default: the scenario's "
+                   "planning.meet_probability, else none].")
+@click.option("--risk-days", type=click.IntRange(min=20), default=200, show_default=True,
+              help="Days drawn from the forecast to measure P(meet).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the roster, tables and charts [default: out/<scenario name>].")
 @_reports_bad_input
 def plan(scenario_path: Path, replications: int, seed: int, iterations: int,
          time_limit: float | None, gap_limit: float, confidence: float,
-         max_replications: int | None, workers: int, out_dir: Path | None) -> None:
+         max_replications: int | None, workers: int, meet_probability: float | None,
+         risk_days: int, out_dir: Path | None) -> None:
     """The whole job: requirements -> roster -> simulate -> repair, until the
     roster meets every standard in simulation (or says why it cannot).
 
@@ -347,6 +355,9 @@ def plan(scenario_path: Path, replications: int, seed: int, iterations: int,
     from svcsim.report.workbook import write_workbook
     from svcsim.roster import SolverSettings, write_roster
 
+    if meet_probability == 1:
+        _fail("--meet-probability: 1 would be every possible day; give a chance below 1 "
+              "(0.9 or 90 for 90 %)")
     scenario = load_scenario(scenario_path)
     _check_rosterable(scenario)
     out = _output(out_dir, Path("out") / scenario_path.stem)
@@ -355,7 +366,8 @@ def plan(scenario_path: Path, replications: int, seed: int, iterations: int,
                       max_iterations=iterations,
                       settings=SolverSettings(time_limit, gap_limit=gap_limit / 100),
                       workers=workers, progress=say, confidence=confidence / 100,
-                      max_replications=max_replications)
+                      max_replications=max_replications, risk_days=risk_days,
+                      meet_probability=_chance(meet_probability))
     printed = plan_text(result, scenario)
     click.echo(printed)
     with out.writing() as folder:
@@ -365,6 +377,8 @@ def plan(scenario_path: Path, replications: int, seed: int, iterations: int,
             write_text(folder / "plan_history.csv", result.history.to_csv(index=False)),
             write_text(folder / "standards.csv", result.simulation.standards.to_csv(index=False)),
             write_text(folder / "intervals.csv", result.simulation.intervals.to_csv(index=False)),
+            *([write_text(folder / "p_meet.csv", result.risk.p_meet.to_csv(index=False))]
+              if result.risk is not None else []),
             save_figure(coverage_figure(result.roster, scenario), folder / "coverage.png"),
             save_figure(gantt_figure(result.roster, scenario), folder / "shifts.png"),
             save_figure(service_level_figure(result.simulation, scenario),
@@ -374,6 +388,11 @@ def plan(scenario_path: Path, replications: int, seed: int, iterations: int,
                 {"Standards (simulated)": result.simulation.standards,
                  "Plan history": result.history, "Shifts": result.roster.shifts})
     click.echo(f"\n{out.summary()}")
+
+
+def _chance(value: float | None) -> float | None:
+    """A chance given as 0.9 or as 90 (percent)."""
+    return None if value is None else value / 100 if value > 1 else value
 
 
 def _study_command(command):

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -51,6 +52,9 @@ from svcsim.sim.replications import run_all
 from svcsim.sim.result import summarise
 from svcsim.sim.staffing import on_duty, scheduled_staffing
 from svcsim.sim.streams import root_entropy
+
+if TYPE_CHECKING:
+    from svcsim.history.risk import RiskCheck
 
 Progress = Callable[[str], None]
 """Called with a one-line description of each step."""
@@ -100,6 +104,7 @@ class Plan:
     stuck: tuple[int, ...] = ()
     confidence: float = 0.95
     requirement: dict[str, np.ndarray] = field(default_factory=dict)
+    risk: RiskCheck | None = None  # staffed to a stated chance: the P(meet) measured
 
     @property
     def verdicts(self) -> list[str]:
@@ -110,7 +115,8 @@ class Plan:
 def plan(scenario: Scenario, replications: int = 10, seed: int = 7, max_iterations: int = 8,
          settings: SolverSettings | None = None, workers: int = 1,
          progress: Progress | None = None, by_scope: bool = True,
-         confidence: float = 0.95, max_replications: int | None = None) -> Plan:
+         confidence: float = 0.95, max_replications: int | None = None,
+         meet_probability: float | None = None, risk_days: int = 200) -> Plan:
     """Plan a roster that meets every standard in simulation.
 
     Parameters
@@ -138,7 +144,23 @@ def plan(scenario: Scenario, replications: int = 10, seed: int = 7, max_iteratio
     max_replications : int, optional
         Cap on replications per simulation while some standard is not shown
         either way (default 8 x ``replications``: a CI about 2.8 times narrower).
+    meet_probability : float, optional
+        Stated chance (0.9 for 90 %) of meeting each standard on a random
+        day (default: the scenario's ``planning.meet_probability``, else
+        none): the roster is planned on the scenario's quantile day and its
+        P(meet) measured over ``risk_days`` days drawn from the forecast
+        (:mod:`svcsim.history.risk`).
+    risk_days : int
+        Days drawn to measure P(meet).
     """
+    meet_probability = meet_probability or scenario.planning.meet_probability
+    sizing = None
+    if meet_probability is not None:
+        from svcsim.history.risk import size_to_probability
+
+        asked = scenario
+        sizing = size_to_probability(scenario, meet_probability)
+        scenario = sizing.scenario
     settings = settings or SolverSettings()
     final_settings = settings
     # the iterations solve once each; only the final roster is solved again
@@ -205,9 +227,16 @@ def plan(scenario: Scenario, replications: int = 10, seed: int = 7, max_iteratio
         interval_headcount = schedule_roster(scenario, held.interval_need, settings).headcount
     notes += _solver_notes(roster, final_settings)
     notes += [note for i, note in _scope_notes(scenario, result) if i not in stuck]
+    risk = None
+    if sizing is not None:
+        from svcsim.history.risk import check_risk
+
+        say(f"measuring P(meet) over {risk_days} days drawn from the forecast")
+        risk = check_risk(sizing, asked, staffing_of(roster), risk_days, seed, workers)
     return Plan(roster, result, pd.concat(history, ignore_index=True), analytic_headcount,
                 met=not still and not stuck, notes=notes, interval_headcount=interval_headcount,
-                stuck=tuple(sorted(stuck)), confidence=confidence, requirement=need)
+                stuck=tuple(sorted(stuck)), confidence=confidence, requirement=need,
+                risk=risk)
 
 
 def certified(scenario: Scenario, roster: Roster, replications: int, cap: int, seed: int,

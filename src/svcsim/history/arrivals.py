@@ -131,6 +131,28 @@ def daily_levels(daily: DailyCounts) -> pd.DataFrame:
                                        "sd_per_day"])
 
 
+class FittedHorizon:
+    """The horizon of a scenario fitted to ``self.daily``: one day when the
+    history holds one weekday, else a week from Monday."""
+
+    daily: DailyCounts
+
+    @property
+    def weekdays(self) -> list[int]:
+        """Observed weekdays, 0 = Monday."""
+        return sorted(set(self.daily.weekdays.tolist()))
+
+    @property
+    def horizon_days(self) -> int:
+        """1 when the history holds one weekday, else 7 (a week from Monday)."""
+        return 1 if len(self.weekdays) == 1 else 7
+
+    @property
+    def first_weekday(self) -> int:
+        """The horizon's first weekday, 0 = Monday."""
+        return self.weekdays[0] if self.horizon_days == 1 else 0
+
+
 def tier_mix(daily: DailyCounts) -> pd.DataFrame:
     """Share of each tier in its channel's contacts per interval of the day
     (all observed days together). Columns: ``channel``, ``tier``,
@@ -208,25 +230,85 @@ def day_cv_interval(totals: np.ndarray, weekdays: np.ndarray,
     return solve(upper_chi), solve(lower_chi)
 
 
-def overdispersion(daily: DailyCounts, level: float = 0.95) -> pd.DataFrame:
-    """Day-to-day overdispersion: cv of the day factor per contact type and of
-    the whole centre's daily total (the shared factor), with confidence
-    intervals (:func:`day_cv_interval`).
+def shared_cv(totals: np.ndarray, weekdays: np.ndarray) -> float:
+    """Moment estimate of the cv of a day factor shared by every contact type.
 
-    Columns: ``contact_type`` (``all`` for the centre), ``days``, ``cv``,
-    ``cv_low``, ``cv_high``, ``own_cv`` (the part not shared:
-    ``sqrt(cv**2 - shared**2)``, 0 when the shared factor explains it all).
+    With a shared factor of cv ``s`` and each type's own, the daily totals
+    of two types ``i != j`` have covariance ``mu_i mu_j s**2`` (Poisson and
+    own factors are independent between types); the sample covariances about
+    each weekday's means, pooled over pairs and weekdays, give ``s**2``.
+    ``totals`` is (types, days). With one contact type nothing tells shared
+    from own: its whole cv is returned. Clipped to ``[0, min cv]``.
+    """
+    cvs = [day_cv(row, weekdays) for row in totals]
+    if len(totals) < 2:
+        return cvs[0] if cvs else np.nan
+    cross, scale = 0.0, 0.0
+    for w in np.unique(weekdays):
+        mine = totals[:, weekdays == w]
+        n = mine.shape[1]
+        if n < 2:
+            continue
+        mu = mine.mean(axis=1)
+        dev = mine - mu[:, None]
+        cov = dev @ dev.T / (n - 1)
+        off = ~np.eye(len(mu), dtype=bool)
+        cross += n * cov[off].sum()
+        scale += n * np.outer(mu, mu)[off].sum()
+    if scale <= 0:
+        return np.nan
+    top = np.nanmin(cvs) if np.isfinite(cvs).any() else np.inf
+    return float(np.clip(np.sqrt(max(cross / scale, 0.0)), 0.0, top))
+
+
+def shared_cv_interval(totals: np.ndarray, weekdays: np.ndarray, level: float = 0.95,
+                       resamples: int = 200, seed: int = 0) -> tuple[float, float]:
+    """Percentile bootstrap interval of :func:`shared_cv`, resampling whole
+    days (every type together) within each weekday."""
+    if len(totals) < 2:
+        return day_cv_interval(totals[0], weekdays, level) if len(totals) else (np.nan, np.nan)
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(0x5EA5,)))
+    groups = [np.flatnonzero(weekdays == w) for w in np.unique(weekdays)]
+    draws = []
+    for _ in range(resamples):
+        pick = np.concatenate([rng.choice(g, len(g)) for g in groups])
+        draws.append(shared_cv(totals[:, pick], weekdays[pick]))
+    draws = np.asarray(draws)
+    draws = draws[np.isfinite(draws)]
+    if not len(draws):
+        return np.nan, np.nan
+    low, high = np.quantile(draws, [(1 - level) / 2, (1 + level) / 2])
+    return float(low), float(high)
+
+
+def own_cv(cv: float, shared: float) -> float:
+    """cv of a contact type's own day factor, given its whole ``cv`` and the
+    shared factor's: ``(1 + cv**2) = (1 + shared**2)(1 + own**2)``."""
+    return float(np.sqrt(max((1 + cv**2) / (1 + shared**2) - 1, 0.0)))
+
+
+def overdispersion(daily: DailyCounts, level: float = 0.95) -> pd.DataFrame:
+    """Day-to-day overdispersion: cv of the day factor per contact type, of
+    the whole centre's daily total (``all``), and of the day factor shared by
+    every contact type (``shared``, :func:`shared_cv`), with confidence
+    intervals (:func:`day_cv_interval`; a bootstrap for ``shared``).
+
+    Columns: ``contact_type``, ``days``, ``cv``, ``cv_low``, ``cv_high``,
+    ``own_cv`` (each type's own factor beside the shared one, :func:`own_cv`).
     """
     totals = daily.counts.sum(axis=2)
-    series = {name: totals[t] for t, name in enumerate(daily.types)}
-    series["all"] = totals.sum(axis=0)
     weekdays = daily.weekdays
-    shared = day_cv(series["all"], weekdays)
+    shared = shared_cv(totals, weekdays)
     rows = []
-    for name, values in series.items():
-        cv = day_cv(values, weekdays)
-        low, high = day_cv_interval(values, weekdays, level)
-        own = np.sqrt(max(cv**2 - shared**2, 0.0)) if name != "all" else np.nan
-        rows.append((name, len(values), cv, low, high, own))
+    for t, name in enumerate(daily.types):
+        cv = day_cv(totals[t], weekdays)
+        low, high = day_cv_interval(totals[t], weekdays, level)
+        rows.append((name, totals.shape[1], cv, low, high,
+                     own_cv(cv, shared) if np.isfinite(cv) and np.isfinite(shared) else np.nan))
+    whole = totals.sum(axis=0)
+    rows.append(("all", len(whole), day_cv(whole, weekdays),
+                 *day_cv_interval(whole, weekdays, level), np.nan))
+    rows.append(("shared", totals.shape[1], shared,
+                 *shared_cv_interval(totals, weekdays, level), np.nan))
     return pd.DataFrame(rows, columns=["contact_type", "days", "cv", "cv_low", "cv_high",
                                        "own_cv"])

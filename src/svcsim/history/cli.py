@@ -109,11 +109,24 @@ def register(main: click.Group, reports_bad_input) -> None:
             workers: int, seed: int) -> None:
         """Fit a scenario to a contact log (CSV or XLSX): arrivals by weekday
         and interval, day-to-day overdispersion, handle time, patience from
-        censored waits, retrials; commented with source and fit quality."""
+        censored waits, retrials; commented with source and fit quality. An
+        interval report (a file with an 'offered' column) is fitted by Erlang
+        A: patience and effective agents from abandonment and service level."""
         from svcsim.history.fit import calibrate_fit, fit_history, write_fit
         from svcsim.history.report import fit_summary
+        from svcsim.history.reports import is_interval_report, read_interval_report
+        from svcsim.history.tables import parse_columns
 
         target = _target(target_text)
+        if is_interval_report(history, parse_columns(columns)):
+            from svcsim.history import report_fit
+
+            fitted_report = report_fit.fit_report(
+                read_interval_report(history, parse_columns(columns)), target)
+            click.echo(report_fit.report_summary(fitted_report))
+            written = report_fit.write_report_fit(fitted_report, out_path)
+            click.echo(f"\nwrote {', '.join(str(p) for p in written)}")
+            return
         log = _read_log(history, columns, short_abandon)
         fitted = fit_history(log, _seconds(interval, "--interval"), target, seed=seed)
         if calibrate:

@@ -43,7 +43,7 @@ class Target:
 
 
 @dataclass
-class HistoryFit:
+class HistoryFit(arr.FittedHorizon):
     """Everything fitted from one contact log.
 
     Attributes
@@ -85,21 +85,6 @@ class HistoryFit:
     staffing_note: str = ""
     notes: list[str] = field(default_factory=list)
 
-    # -- the horizon ----------------------------------------------------------
-    @property
-    def weekdays(self) -> list[int]:
-        """Observed weekdays, 0 = Monday."""
-        return sorted(set(self.daily.weekdays.tolist()))
-
-    @property
-    def horizon_days(self) -> int:
-        """1 when the log holds one weekday, else 7 (a week from Monday)."""
-        return 1 if len(self.weekdays) == 1 else 7
-
-    @property
-    def first_weekday(self) -> int:
-        return self.weekdays[0] if self.horizon_days == 1 else 0
-
     @property
     def n_intervals(self) -> int:
         return self.horizon_days * self.daily.per_day
@@ -125,6 +110,10 @@ class HistoryFit:
         out = {"arrival_profile": self.profile, "daily_levels": self.levels,
                "tier_mix": self.mix, "overdispersion": self.dispersion,
                "handle_time": handle_table(self.handle),
+               **({"handle_profile": pd.concat(
+                   [h.profile_table.assign(contact_type=h.contact_type) for h in self.handle
+                    if h.profile_table is not None], ignore_index=True)}
+                  if any(h.profile_table is not None for h in self.handle) else {}),
                "patience": patience_table(self.patience)}
         curves = [p.curve.assign(contact_type=p.contact_type) for p in self.patience
                   if len(p.curve)]
@@ -180,7 +169,8 @@ def fit_history(log: ContactLog, interval_s: float = 1800.0, target: Target | No
         answered = mine[(mine["outcome"] == "answered") & (mine["handle_s"] > 0)]
         if len(answered) >= 2:
             handle.append(fit_handle_time(name, answered["handle_s"].to_numpy(),
-                                          answered["clock_s"].to_numpy(), seed, level))
+                                          answered["clock_s"].to_numpy(), seed, level,
+                                          interval_s))
         if kinds[name.partition("/")[0]] == "immediate":
             queued = mine[mine["outcome"].isin(("answered", "abandoned"))]
             patience.append(fit_patience(name, queued["wait_s"].to_numpy(),
@@ -268,6 +258,8 @@ def _scenario_sections(fit: HistoryFit, with_comments: bool) -> tuple[dict, str]
         "metric": "answer" if immediate else "response",
         "percent": fit.target.percent, "within": _duration(fit.target.within_s)}]
     data["pools"] = [_pool(fit)]
+    if shared_forecast_cv(fit) is not None:
+        data["shared_forecast_cv"] = shared_forecast_cv(fit)
     text = _yaml(fit, data, type_notes) if with_comments else ""
     return data, text
 
@@ -276,7 +268,7 @@ def _contact_types(fit: HistoryFit) -> tuple[dict, dict[str, list[str]]]:
     handle = {h.contact_type: h for h in fit.handle}
     patience = {p.contact_type: p for p in fit.patience}
     disp = fit.dispersion.set_index("contact_type")
-    shared = disp.loc["all", "cv"]
+    shared = disp.loc["shared"]
     retry = fit.retrials.table.set_index("contact_type") if fit.retrials.linked else None
     out, notes = {}, {}
     days = {w: int((fit.daily.weekdays == w).sum()) for w in fit.weekdays}
@@ -289,7 +281,7 @@ def _contact_types(fit: HistoryFit) -> tuple[dict, dict[str, list[str]]]:
                                    "forecast_cv": round(float(cv), 3) if np.isfinite(cv) else 0.0}}
         lines = [f"arrivals: mean fresh contacts per interval over the observed days ({seen}); "
                  f"{volumes.sum():,.0f} in the horizon",
-                 _cv_note(disp.loc[name], shared)]
+                 _cv_note(disp.loc[name], shared, alone=len(fit.daily.types) == 1)]
         if name in handle:
             h = handle[name]
             spec["handle_time"] = h.spec
@@ -298,10 +290,12 @@ def _contact_types(fit: HistoryFit) -> tuple[dict, dict[str, list[str]]]:
                 f"{h.mean_high:.1f}), cv {h.cv:.2f} (CI {h.cv_low:.2f}-{h.cv_high:.2f}); "
                 f"{h.chosen}, matched on the mean (KS distance lognormal "
                 f"{h.ks['lognormal']:.3f}, gamma {h.ks['gamma']:.3f})")
-            if h.varies_by_hour:
-                lines.append(f"  NOTE: handle time varies by time of day (hour means up to "
-                             f"{_pct(h.by_hour_spread)} from the mean, p = {h.by_hour_p:.1g}); "
-                             "this scenario holds one distribution: see fit_handle_time.csv")
+            if h.profile is not None:
+                spec["handle_time_profile"] = h.profile
+                lines.append(f"handle_time_profile: handle time varies by time of day (hour means "
+                             f"up to {_pct(h.by_hour_spread)} from the mean, Kruskal-Wallis p = "
+                             f"{h.by_hour_p:.1g}): each interval's mean / the overall mean "
+                             "(fit_handle_profile.csv); the cv above is within an interval")
         if name in patience and patience[name].spec is not None:
             p = patience[name]
             spec["patience"] = p.spec
@@ -328,13 +322,26 @@ def _contact_types(fit: HistoryFit) -> tuple[dict, dict[str, list[str]]]:
     return out, notes
 
 
-def _cv_note(row: pd.Series, shared: float) -> str:
+def _cv_note(row: pd.Series, shared: pd.Series, alone: bool = False) -> str:
     if not np.isfinite(row["cv"]):
         return "forecast_cv: not fitted (each weekday seen once); 0 = Poisson only"
-    return (f"forecast_cv: day-to-day cv {row['cv']:.3f} (95 % CI {row['cv_low']:.3f}-"
-            f"{row['cv_high']:.3f}); the whole centre's day factor has cv {shared:.3f}, shared "
-            f"by every contact type (own part {row['own_cv']:.3f}); the simulator draws each "
-            "type's factor on its own")
+    whole = (f"forecast_cv: day-to-day cv {row['cv']:.3f} (95 % CI {row['cv_low']:.3f}-"
+             f"{row['cv_high']:.3f})")
+    if alone:
+        return whole
+    return (f"{whole}; of it, a day factor with cv {shared['cv']:.3f} (CI "
+            f"{shared['cv_low']:.3f}-{shared['cv_high']:.3f}) is shared by every contact type "
+            f"(shared_forecast_cv) and the rest is its own (cv {row['own_cv']:.3f})")
+
+
+def shared_forecast_cv(fit: HistoryFit) -> float | None:
+    """The scenario's ``shared_forecast_cv``: the fitted shared day factor's
+    cv, when there is one to share (two or more contact types, cv > 0)."""
+    disp = fit.dispersion.set_index("contact_type")
+    shared = disp.loc["shared", "cv"]
+    if len(fit.daily.types) < 2 or not np.isfinite(shared) or round(float(shared), 3) <= 0:
+        return None
+    return round(float(shared), 3)
 
 
 def _pool(fit: HistoryFit) -> dict:
@@ -399,6 +406,15 @@ def _yaml(fit: HistoryFit, data: dict, type_notes: dict[str, list[str]]) -> str:
     out += _comment([fit.staffing_note or "no staffing fitted: give 'headcount' or 'staffing', "
                      "or let svcsim plan it"], 0)
     out += _dump({"pools": data["pools"]}, 0)
+    if "shared_forecast_cv" in data:
+        disp = fit.dispersion.set_index("contact_type")
+        shared, whole = disp.loc["shared"], disp.loc["all"]
+        out += "\n" + _comment([
+            f"shared_forecast_cv: a day factor with cv {shared['cv']:.3f} (95 % CI "
+            f"{shared['cv_low']:.3f}-{shared['cv_high']:.3f}, bootstrap over days) moves every "
+            "contact type together, from the covariance of their daily totals; the whole "
+            f"centre's day-to-day cv is {whole['cv']:.3f}"], 0)
+        out += f"shared_forecast_cv: {data['shared_forecast_cv']}\n"
     return out
 
 

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from svcsim.history.arrivals import DailyCounts
+from svcsim.history.arrivals import DailyCounts, shared_cv
 
 
 History = DailyCounts
@@ -35,6 +35,8 @@ class Model:
     level: np.ndarray        # (queues,): deseasonalised contacts per day
     day_cv: np.ndarray       # (queues,): predictive cv of a day's total beyond Poisson
     interval_cv: np.ndarray  # (queues,): cv of an interval about its day's profile
+    day_df: np.ndarray       # (queues,): degrees of freedom of the day cv's estimate
+    shared_cv: float = 0.0   # predictive cv of the day factor shared by every queue
 
 
 def fit_model(history: History, level_weeks: int = 4, profile_weeks: int = 12) -> Model:
@@ -70,9 +72,15 @@ def fit_model(history: History, level_weeks: int = 4, profile_weeks: int = 12) -
         deseason = np.where(factor > 0, totals[:, level_days] / factor, np.nan)
     level = np.nanmean(deseason, axis=1)
     per_weekday = max(int(recent.sum()) / max(len(set(wd[recent].tolist())), 1), 1.0)
-    return Model(np.nan_to_num(profile), weekday, np.nan_to_num(level),
-                 _day_cv(totals[:, level_days], factor, level, per_weekday),
-                 _interval_cv(c[:, recent], profile[:, wd[recent]], totals[:, recent]))
+    day_cv = _day_cv(totals[:, level_days], factor, level, per_weekday)
+    n = np.isfinite(factor).sum(axis=1)
+    widen = np.sqrt(1 + 1 / max(int(level_days.sum()), 1) + 1 / per_weekday)
+    shared = shared_cv(totals[:, level_days], wd[level_days]) * widen if q > 1 else np.nan
+    positive = day_cv[day_cv > 0]
+    shared = float(min(shared, positive.min())) if np.isfinite(shared) and len(positive) else 0.0
+    return Model(np.nan_to_num(profile), weekday, np.nan_to_num(level), day_cv,
+                 _interval_cv(c[:, recent], profile[:, wd[recent]], totals[:, recent]),
+                 np.maximum(n - 1, 1), shared)
 
 
 def _day_cv(totals: np.ndarray, factor: np.ndarray, level: np.ndarray,
@@ -83,9 +91,12 @@ def _day_cv(totals: np.ndarray, factor: np.ndarray, level: np.ndarray,
     weekday factor that is the mean of ``per_weekday`` days."""
     mu = level[:, None] * factor
     n = np.maximum(np.isfinite(mu).sum(axis=1), 1)
+    # the level and the weekday factors were fitted on these same days, so a
+    # day's residual is smaller than a new day's by its weight in them
+    fitted = np.minimum(1 / n + 1 / per_weekday, 0.5)[:, None]
     with np.errstate(invalid="ignore", divide="ignore"):
-        excess = np.nansum((totals - mu) ** 2 - mu, axis=1) / np.nansum(mu**2, axis=1)
-        excess = excess * n / np.maximum(n - 1, 1)  # the level was fitted on the same days
+        excess = np.nansum((totals - mu) ** 2 / (1 - fitted) - mu, axis=1) \
+            / np.nansum(mu**2, axis=1)
     cv2 = np.maximum(np.nan_to_num(excess), 0.0)
     return np.sqrt(cv2 * (1 + 1 / n + 1 / per_weekday))
 
@@ -107,7 +118,10 @@ def predict(model: Model, history: History, days: pd.DatetimeIndex,
         ``queue``, ``date``, ``weekday``, ``interval``, ``start`` (HH:MM),
         ``forecast`` (expected contacts), ``low`` and ``high`` (the
         ``coverage`` prediction interval), ``day_forecast``, ``day_low``,
-        ``day_high``, ``holiday``.
+        ``day_high`` (the day total's interval, Student-widened for the
+        days the day cv was estimated from), ``holiday``, ``day_cv`` (the
+        queue's predictive day cv) and ``shared_cv`` (the part of it shared
+        by every queue).
     """
     holidays = holidays if holidays is not None else pd.DatetimeIndex([])
     wd = np.asarray(days.day_of_week)
@@ -119,7 +133,8 @@ def predict(model: Model, history: History, days: pd.DatetimeIndex,
     cv2 = (1 + cv2_day) * (1 + model.interval_cv[:, None, None] ** 2) - 1
     alpha = (1 - coverage) / 2
     low, high = _nb_interval(mean, cv2, alpha)
-    day_low, day_high = _nb_interval(day_mean, model.day_cv[:, None] ** 2, alpha)
+    day_cv2 = _t_widened(day_mean, model.day_cv[:, None] ** 2, model.day_df[:, None], alpha)
+    day_low, day_high = _nb_interval(day_mean, day_cv2, alpha)
     starts = np.arange(per_day) * history.interval_s
     frame = pd.DataFrame({
         "queue": np.repeat(history.types, len(days) * per_day),
@@ -134,8 +149,21 @@ def predict(model: Model, history: History, days: pd.DatetimeIndex,
         "day_high": np.repeat(day_high.ravel(), per_day),
         "holiday": np.tile(np.repeat(closed, per_day), q),
         "day_cv": np.repeat(model.day_cv, len(days) * per_day),
+        "shared_cv": model.shared_cv,
     })
     return frame
+
+
+def _t_widened(mean: np.ndarray, cv2: np.ndarray, df: np.ndarray,
+               alpha: float) -> np.ndarray:
+    """Day-factor ``cv2`` widened so that the day total's variance
+    ``mean + cv2 mean**2`` grows by ``(t / z)**2``: the day cv is estimated
+    from ``df`` + 1 days, so the interval is Student's, not the normal's."""
+    mean = np.asarray(mean, dtype=float)
+    k = (stats.t.ppf(1 - alpha, df) / stats.norm.ppf(1 - alpha)) ** 2
+    with np.errstate(invalid="ignore", divide="ignore"):
+        widened = ((mean + cv2 * mean**2) * k - mean) / mean**2
+    return np.where(mean > 0, np.maximum(widened, cv2), cv2)
 
 
 def _nb_interval(mean: np.ndarray, cv2: np.ndarray, alpha: float) -> tuple[np.ndarray, np.ndarray]:
@@ -239,7 +267,8 @@ def forecast_scenario(data: dict, table: pd.DataFrame, source: str) -> dict:
     """A fitted scenario (as a mapping) with the forecast's first (up to)
     seven days as its arrivals: the horizon starts on the first forecast
     day, each contact type named as a forecast queue gets the forecast
-    volumes and its predictive day cv as ``forecast_cv``.
+    volumes and its predictive day cv as ``forecast_cv``, and the part of
+    the day's uncertainty every queue shares becomes ``shared_forecast_cv``.
 
     Raises
     ------
@@ -263,6 +292,13 @@ def forecast_scenario(data: dict, table: pd.DataFrame, source: str) -> dict:
             "volumes": {"start": "00:00", "values": [round(float(v), 2) for v in mine["forecast"]]},
             "forecast_cv": round(float(mine["day_cv"].iloc[0]), 3)}}
     out["contact_types"] = types
+    shared = round(float(horizon["shared_cv"].iloc[0]), 3) if "shared_cv" in horizon else 0.0
+    cvs = [spec["arrivals"]["forecast_cv"] for spec in types.values()
+           if (spec.get("arrivals") or {}).get("forecast_cv", 0) > 0]
+    if len(matched) > 1 and cvs and 0 < shared <= min(cvs):
+        out["shared_forecast_cv"] = shared
+    else:
+        out.pop("shared_forecast_cv", None)
     # a staffing per interval belongs to the fitted horizon, not the forecast's
     out["pools"] = [{k: v for k, v in pool.items() if k != "staffing"}
                     for pool in out.get("pools", [])]

@@ -17,6 +17,10 @@ def fit_summary(fit: HistoryFit) -> str:
     disp = fit.dispersion.set_index("contact_type")
     lines.append(f"day-to-day cv of the whole centre: {disp.loc['all', 'cv']:.3f} "
                  f"(95 % CI {disp.loc['all', 'cv_low']:.3f}-{disp.loc['all', 'cv_high']:.3f})")
+    if len(fit.daily.types) > 1:
+        lines.append(f"day factor shared by every contact type: cv {disp.loc['shared', 'cv']:.3f} "
+                     f"(95 % CI {disp.loc['shared', 'cv_low']:.3f}-"
+                     f"{disp.loc['shared', 'cv_high']:.3f})")
     lines.append(f"{'contact type':<22}{'per day':>9}{'day cv':>8}{'AHT s':>9}{'cv':>6}"
                  f"{'handle':>11}{'abandon':>9}{'patience s':>12}{'':>3}")
     handle = {h.contact_type: h for h in fit.handle}

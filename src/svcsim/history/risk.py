@@ -5,18 +5,26 @@ A forecast is a distribution, not a number: each contact type's day has a
 gamma factor with the forecast's ``forecast_cv`` (the engine draws one per
 replication). Each replication is then one random day, and P(meet) is the
 share of days whose attainment over the horizon reaches the standard's
-target, with a Wilson interval over the days simulated. This evaluates a
-given staffing; choosing a staffing to a stated P(meet) is the planner's
-(``svcsim.plan``) job.
+target, with a Wilson interval over the days simulated.
+
+Staffing to a stated P(meet) (``svcsim plan --meet-probability 0.9``) sizes
+the roster on the scenario's quantile day (:func:`size_to_probability`) and
+then measures, by :func:`chance_of_meeting`, what the final roster reaches on
+random days.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from svcsim.history.retrials import wilson
 from svcsim.scenario import Scenario
+from svcsim.scenario.arrivals import Arrivals
+from svcsim.scenario.channels import ContactTypeSpec
 
 
 def chance_of_meeting(scenario: Scenario, staffing=None, days: int = 200, seed: int = 7,
@@ -42,11 +50,7 @@ def chance_of_meeting(scenario: Scenario, staffing=None, days: int = 200, seed: 
         and 90th percentiles of the day's attainment. A day counts as met
         when its attainment over the horizon reaches the target.
     """
-    from svcsim.sim import simulate
-
-    result = simulate(scenario, staffing=staffing, replications=days, seed=seed,
-                      workers=workers)
-    per_day = result.replication_attainment
+    per_day = _day_attainment(scenario, staffing, days, seed, workers)
     rows = []
     for i, standard in enumerate(scenario.standards):
         mine = per_day[per_day["standard"] == i]["attainment"].dropna().to_numpy()
@@ -58,3 +62,152 @@ def chance_of_meeting(scenario: Scenario, staffing=None, days: int = 200, seed: 
                      "p_meet_low": low, "p_meet_high": high, "attainment_p10": q10,
                      "attainment_p50": q50, "attainment_p90": q90})
     return pd.DataFrame(rows)
+
+
+def _day_attainment(scenario: Scenario, staffing, days: int, seed: int,
+                    workers: int) -> pd.DataFrame:
+    """Each replication's attainment of each standard over the horizon: the
+    numbers :func:`svcsim.simulate` gives in ``replication_attainment``,
+    without summarising every interval across replications (most of its
+    cost when only the day figures are wanted)."""
+    from svcsim.sim.replications import run_all
+    from svcsim.sim.result import _per_replication, _stack
+    from svcsim.sim.staffing import on_duty, scheduled_staffing
+    from svcsim.sim.streams import root_entropy
+
+    agents = on_duty(scenario, scheduled_staffing(scenario, staffing))
+    runs = run_all(scenario, agents, root_entropy(seed), days, 0, False, workers)
+    return _per_replication(_stack([run.attainment for run in runs]))
+
+
+@dataclass(frozen=True)
+class Sizing:
+    """A scenario sized to a stated chance of meeting its standards.
+
+    Attributes
+    ----------
+    probability : float
+        The stated chance (0.9 for 90 %).
+    scenario : Scenario
+        The scenario at its ``probability`` quantile day: every contact
+        type's volumes scaled, day by day, so that the day's total is the
+        quantile of its forecast distribution; no forecast uncertainty left.
+    factors : pandas.DataFrame
+        Per contact type and day: ``expected`` (contacts reaching an
+        agent), ``sized`` (the quantile), ``factor`` (sized / expected),
+        ``forecast_cv``.
+    """
+
+    probability: float
+    scenario: Scenario
+    factors: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class RiskCheck:
+    """The chance the final roster meets each standard on a random day.
+
+    Attributes
+    ----------
+    sizing : Sizing
+        What the roster was sized to.
+    p_meet : pandas.DataFrame
+        :func:`chance_of_meeting` of the roster on the scenario as given
+        (days drawn from its forecast distribution).
+    """
+
+    sizing: Sizing
+    p_meet: pd.DataFrame
+
+
+def size_to_probability(scenario: Scenario, probability: float) -> Sizing:
+    """The scenario's ``probability`` quantile day (chance-constrained staffing).
+
+    A day's contacts of one type are Poisson given a gamma day factor with
+    mean 1 and cv ``forecast_cv``: negative binomial with variance
+    ``mu + cv^2 mu^2`` about the day's expected ``mu``. Each contact type's
+    volumes on each day are scaled by ``q / mu``, where ``q`` is that
+    distribution's ``probability`` quantile (Poisson when ``forecast_cv`` is
+    0), and the forecast uncertainty is removed: a roster that meets a
+    standard on that day meets it on every quieter one. Taking each type at
+    its own quantile is exact when the types' day factors are fully shared
+    and errs on the safe side otherwise; what the roster reaches on random
+    days is measured afterwards (:func:`check_risk`).
+
+    Parameters
+    ----------
+    scenario : Scenario
+    probability : float
+        Stated chance, strictly between 0 and 1.
+
+    Raises
+    ------
+    ValueError
+        When ``probability`` is not strictly between 0 and 1.
+    """
+    if not 0 < probability < 1:
+        raise ValueError(f"meet probability must be strictly between 0 and 1 (e.g. 0.9 or 90%), "
+                         f"got {probability!r}")
+    per_day = int(round(86400 / scenario.interval_s))
+    overrides, rows = {}, []
+    for contact in scenario.resolved_contact_types:
+        if contact.follow_up is not None or not contact.volumes.sum() > 0:
+            continue  # follow-up work scales with the contacts it follows
+        days = contact.assisted_volumes.reshape(-1, per_day).sum(axis=1)
+        sized = _day_quantile(days, contact.forecast_cv, probability)
+        factor = np.divide(sized, days, out=np.ones_like(days), where=days > 0)
+        volumes = contact.volumes * np.repeat(factor, per_day)
+        overrides[contact.name] = [round(float(v), 4) for v in volumes]
+        rows += [{"contact_type": contact.name, "day": d + 1, "expected": days[d],
+                  "sized": sized[d], "factor": factor[d], "forecast_cv": contact.forecast_cv}
+                 for d in range(len(days)) if days[d] > 0]
+    types = dict(scenario.contact_types)
+    for name, values in overrides.items():
+        spec = types.get(name)
+        arrivals = Arrivals(volumes=values)
+        types[name] = (spec.model_copy(update={"arrivals": arrivals}) if spec is not None
+                       else ContactTypeSpec(arrivals=arrivals))
+    sized_scenario = scenario.replace(contact_types=types, shared_forecast_cv=0.0)
+    return Sizing(probability, sized_scenario, pd.DataFrame(rows))
+
+
+def _day_quantile(mean: np.ndarray, cv: float, probability: float) -> np.ndarray:
+    """``probability`` quantile of a day's count: negative binomial with
+    mean ``mean`` and gamma day-factor cv ``cv`` (Poisson when 0)."""
+    mean = np.asarray(mean, dtype=float)
+    if cv <= 0:
+        return np.where(mean > 0, stats.poisson.ppf(probability, mean), 0.0)
+    shape = 1.0 / cv**2
+    return np.where(mean > 0, stats.nbinom.ppf(probability, shape,
+                                               shape / (shape + np.maximum(mean, 1e-12))), 0.0)
+
+
+def check_risk(sizing: Sizing, scenario: Scenario, staffing, days: int = 200, seed: int = 7,
+               workers: int = 1) -> RiskCheck:
+    """P(meet) of ``staffing`` (a roster's) over ``days`` days drawn from
+    ``scenario``'s forecast distribution; see :func:`chance_of_meeting`."""
+    return RiskCheck(sizing, chance_of_meeting(scenario, staffing, days, seed, workers))
+
+
+def risk_lines(check: RiskCheck) -> list[str]:
+    """The headline lines of a plan staffed to risk: what it was sized to,
+    and each standard's P(meet) with its 95 % interval and whether the
+    stated chance is shown."""
+    stated = check.sizing.probability
+    factors = check.sizing.factors
+    scale = (factors["sized"].sum() / factors["expected"].sum()) if len(factors) else 1.0
+    days = int(check.p_meet["days"].max()) if len(check.p_meet) else 0
+    lines = [f"  staffed to a {100 * stated:g} % chance of meeting each standard on a random day:",
+             f"    volumes at their {100 * stated:g}th-percentile day (x{scale:.3f} the expected); "
+             "the verdicts above are on that day",
+             f"  P(meet) of this roster on a random day ({days} days drawn from the forecast, "
+             "95 % CI):"]
+    for row in check.p_meet.itertuples():
+        if not row.days:
+            lines.append(f"    {row.standard}: not shown (no day measured it)")
+            continue
+        word = ("shown" if row.p_meet_low >= stated else
+                "not reached" if row.p_meet_high < stated else "not shown either way")
+        lines.append(f"    {row.standard}: {row.p_meet:.2f} ({row.p_meet_low:.2f}-"
+                     f"{row.p_meet_high:.2f}) against {stated:.2f} stated: {word}")
+    return lines

@@ -117,16 +117,35 @@ def erlang_start(fit, observed: Observed) -> np.ndarray:
         weights = {k: v[i] / total[i] for k, v in volumes.items()}
         service = sum(w * handle[k] for k, w in weights.items())
         theta = 1 / sum(w / patience[k] for k, w in weights.items())
-        rate = total[i] / fit.interval_s
-        agents = np.arange(1, int(rate * service * 2) + 3)
-        result = erlang_a(agents, rate, service, theta, observed.within_s)
-        loss = _loss(np.asarray(result.abandon_rate), np.asarray(result.service_level),
-                     obs.loc[i, "abandon_rate"], obs.loc[i, "service_level"])
-        if _identified(obs.loc[i, "abandon_rate"], obs.loc[i, "service_level"]):
-            start[i] = agents[int(np.nanargmin(loss))]
-        else:  # nobody queued: the fewest agents that match
-            start[i] = agents[int(np.argmax(loss <= np.nanmin(loss) + TOLERANCE))]
+        start[i] = erlang_match(total[i] / fit.interval_s, service, theta, observed.within_s,
+                                obs.loc[i, "abandon_rate"], obs.loc[i, "service_level"])[0]
     return start
+
+
+def erlang_match(rate: float, service: float, patience: float, within_s: float,
+                 abandon_rate: float, service_level: float) -> tuple[int, float]:
+    """Agents at which Erlang A best matches an observed abandonment and
+    service level, and the gap there (abandonment + service level, shares).
+
+    Where nobody queued (not identified) the fewest agents within
+    ``TOLERANCE`` of the best match are taken.
+
+    Parameters
+    ----------
+    rate : float
+        Arrivals per second.
+    service, patience, within_s : float
+        Mean handle time, mean patience and the service threshold, seconds.
+    """
+    agents = np.arange(1, int(rate * service * 2) + 3)
+    result = erlang_a(agents, rate, service, patience, within_s)
+    loss = _loss(np.asarray(result.abandon_rate), np.asarray(result.service_level),
+                 abandon_rate, service_level)
+    if _identified(abandon_rate, service_level):
+        best = int(np.nanargmin(loss))
+    else:  # nobody queued: the fewest agents that match
+        best = int(np.argmax(loss <= np.nanmin(loss) + TOLERANCE))
+    return int(agents[best]), float(loss[best])
 
 
 def _identified(abandon_rate, service_level):

@@ -195,6 +195,10 @@ def plan_headline(result, scenario: Scenario) -> list[str]:
     lines += [f"  {line}" for line in above]
     lines.append(f"  ({result.simulation.replications} replications; one-sided "
                  f"{100 * result.confidence:g} % confidence at each standard's scope)")
+    if getattr(result, "risk", None) is not None:
+        from svcsim.history.risk import risk_lines
+
+        lines += risk_lines(result.risk)
     return lines
 
 

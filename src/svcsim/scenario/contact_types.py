@@ -43,6 +43,7 @@ class ContactType:
     follow_up: FollowUp | None
     trunks: int | None = None  # lines of its channel, shared by every tier of it
     handle_factors: np.ndarray | None = None  # per interval: x the mean handle time
+    shared_cv: float = 0.0  # part of forecast_cv shared by every contact type (a day factor)
 
     @property
     def assisted_volumes(self) -> np.ndarray:

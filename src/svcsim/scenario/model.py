@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import Field, PrivateAttr, model_validator
+from pydantic import Field, PrivateAttr, field_validator, model_validator
 
 from svcsim.scenario.arrivals import Arrivals, Profile
 from svcsim.scenario.base import Spec
@@ -51,6 +51,18 @@ class Planning(Spec):
     unstandarded_occupancy: Share = Field(
         0.85, description="occupancy used to staff work that no standard covers"
     )
+    meet_probability: Share | None = Field(
+        None, description="plan to this chance of meeting each standard on a random day "
+                          "(e.g. 90%): staff to the forecast's quantile day"
+    )
+
+    @field_validator("meet_probability")
+    @classmethod
+    def _chance(cls, value: float | None) -> float | None:
+        if value is not None and not 0 < value < 1:
+            raise ValueError("must be above 0 % and below 100 % (e.g. 90%): no staffing meets "
+                             "a standard on every possible day")
+        return value
 
 
 class Scenario(Spec):
@@ -76,6 +88,11 @@ class Scenario(Spec):
     pools: tuple[Pool, ...] = Field(min_length=1)
     shift_rules: dict[Name, ShiftRules] = Field(default_factory=dict)
     planning: Planning = Field(default_factory=Planning)
+    shared_forecast_cv: float = Field(
+        0.0, ge=0, le=2,
+        description="part of every contact type's forecast_cv that is shared: one gamma day "
+                    "factor with this cv multiplies every contact type with a forecast_cv",
+    )
 
     _resolved: tuple[ContactType, ...] = PrivateAttr(default=())
     # the mapping it was validated from and its folder, for what-if copies
@@ -91,6 +108,7 @@ class Scenario(Spec):
             object.__setattr__(self, "_resolved", tuple(resolved))
             _check_standards(self, resolved, problems)
             _check_pools(self, resolved, problems)
+            _check_shared_cv(self, resolved, problems)
         if problems:
             raise ValueError("\n".join(problems))
         object.__setattr__(self, "_resolved", tuple(resolved))
@@ -187,6 +205,24 @@ class Scenario(Spec):
 
 
 _matches = matches
+
+
+def _check_shared_cv(scenario: Scenario, resolved: list[ContactType],
+                     problems: list[str]) -> None:
+    """The shared day factor is a part of each contact type's forecast_cv."""
+    shared = scenario.shared_forecast_cv
+    if shared <= 0:
+        return
+    uncertain = [c for c in resolved if c.forecast_cv > 0]
+    if not uncertain:
+        problems.append("shared_forecast_cv: no contact type has a forecast_cv for it to be "
+                        "part of; give the arrivals a forecast_cv, or remove it")
+    for contact in uncertain:
+        if contact.forecast_cv < shared - 1e-12:
+            problems.append(f"shared_forecast_cv: {shared:g} is more than {contact.name}'s "
+                            f"forecast_cv {contact.forecast_cv:g}; the shared part of a day's "
+                            "uncertainty cannot exceed the whole: lower it to at most "
+                            f"{contact.forecast_cv:g}")
 
 
 def _on_grid(rules: dict[str, ShiftRules], interval_s: float) -> dict[str, ShiftRules]:
@@ -319,6 +355,7 @@ def _contact_type(
         calendar=calendar, forecast_cv=arrivals.forecast_cv if arrivals else 0.0,
         follow_up=arrivals.follow_up if arrivals else None,
         trunks=channel.trunks, handle_factors=factors,
+        shared_cv=scenario.shared_forecast_cv if arrivals and arrivals.forecast_cv > 0 else 0.0,
     )
 
 

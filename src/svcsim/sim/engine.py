@@ -253,9 +253,11 @@ class Engine:
         merged: list[tuple[float, int]] = []
         for cycle in range(cycles):
             offset = cycle * self.cycle_s
+            shared = self._shared_day_factors(cycle)
             for t, contact in enumerate(self.types):
                 draw = draw_arrivals(contact, contact.volumes, self.scenario.interval_s,
-                                     self._rng(contact.name, "arrivals", str(cycle)), offset)
+                                     self._rng(contact.name, "arrivals", str(cycle)), offset,
+                                     shared)
                 if cycle == self.warmup_cycles:
                     self.records.deflected[t] = draw.deflected
                 merged.extend((time_s, t) for time_s in draw.times_s.tolist())
@@ -265,6 +267,16 @@ class Engine:
         self.next_arrival = 0
         if merged:
             self.env.timeout(merged[0][0]).callbacks.append(self._first_arrival)
+
+    def _shared_day_factors(self, cycle: int) -> np.ndarray | None:
+        """One gamma day factor per day of the cycle shared by every contact
+        type (``shared_forecast_cv``), from its own stream; None without one."""
+        cv = self.scenario.shared_forecast_cv
+        if cv <= 0:
+            return None
+        shape = 1.0 / cv**2
+        return self._rng("shared_day_factor", str(cycle)).gamma(shape, 1.0 / shape,
+                                                                self.scenario.horizon.days)
 
     def _first_arrival(self, event) -> None:
         i = self.next_arrival
