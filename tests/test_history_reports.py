@@ -88,3 +88,21 @@ def test_a_report_with_other_column_names(tmp_path):
     report = read_interval_report(path, {"interval_start": "Start", "queue": "Split",
                                          "offered": "Calls"})
     assert report.rows["offered"].tolist() == [10, 12]
+
+
+@pytest.mark.parametrize("command", ["fit", "forecast", "replay"])
+def test_a_blocked_output_is_refused_before_any_work(tmp_path, seed, command):
+    """Like every command's --out: a file where the folder goes is named with
+    the fix before the history is read, and nothing is written."""
+    history = tmp_path / "acd.csv"
+    history.write_text(_report(synthetic(seed, weeks=1), days=2))
+    blocker = tmp_path / "taken"
+    blocker.write_text("a file where the output folder goes\n")
+    folder = blocker / "out"
+    out = {"fit": ["--out", str(folder / "fitted.yaml")],
+           "forecast": ["--days", "2", "--out", str(folder)],
+           "replay": [str(tmp_path / "missing.yaml"), "--out", str(folder)]}[command]
+    before = sorted(tmp_path.rglob("*"))
+    assert_clean_error(run(command, str(history), *out), "--out",
+                       f"{blocker} is a file; give --out another folder")
+    assert sorted(tmp_path.rglob("*")) == before

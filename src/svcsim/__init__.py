@@ -88,6 +88,9 @@ _LAZY = {
     "forecast_scenario": ("svcsim.history.forecast", "forecast_scenario"),
     "replay": ("svcsim.history.replay", "replay"),
     "chance_of_meeting": ("svcsim.history.risk", "chance_of_meeting"),
+    "size_to_probability": ("svcsim.history.risk", "size_to_probability"),
+    "fit_report": ("svcsim.history.report_fit", "fit_report"),
+    "write_report_fit": ("svcsim.history.report_fit", "write_report_fit"),
     "forecast_figure": ("svcsim.history.figures", "forecast_figure"),
     "replay_figure": ("svcsim.history.figures", "replay_figure"),
 }

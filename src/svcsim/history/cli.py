@@ -82,6 +82,14 @@ COLUMNS_HELP = ("Column mapping for files that name columns otherwise: "
                 "ours=theirs,... e.g. arrival_time=CallStart,channel=Queue.")
 
 
+def _output_folder(path: Path):
+    """The folder the command writes into, checked before any work; its files
+    are written as one set (see svcsim.output)."""
+    from svcsim.output import OutputFolder
+
+    return OutputFolder(path if str(path) else Path("."))
+
+
 def register(main: click.Group, reports_bad_input) -> None:
     """Add the history commands to ``main``."""
 
@@ -118,22 +126,25 @@ def register(main: click.Group, reports_bad_input) -> None:
         from svcsim.history.tables import parse_columns
 
         target = _target(target_text)
+        out = _output_folder(out_path.parent)
         if is_interval_report(history, parse_columns(columns)):
             from svcsim.history import report_fit
 
             fitted_report = report_fit.fit_report(
                 read_interval_report(history, parse_columns(columns)), target)
             click.echo(report_fit.report_summary(fitted_report))
-            written = report_fit.write_report_fit(fitted_report, out_path)
-            click.echo(f"\nwrote {', '.join(str(p) for p in written)}")
+            with out.writing() as folder:
+                report_fit.write_report_fit(fitted_report, folder / out_path.name)
+            click.echo(f"\n{out.summary()}")
             return
         log = _read_log(history, columns, short_abandon)
         fitted = fit_history(log, _seconds(interval, "--interval"), target, seed=seed)
         if calibrate:
             calibrate_fit(fitted, replications, seed, workers)
         click.echo(fit_summary(fitted))
-        written = write_fit(fitted, out_path)
-        click.echo(f"\nwrote {', '.join(str(p) for p in written)}")
+        with out.writing() as folder:
+            write_fit(fitted, folder / out_path.name)
+        click.echo(f"\n{out.summary()}")
 
     @main.command()
     @click.argument("history", type=click.Path(dir_okay=False, path_type=Path))
@@ -170,6 +181,7 @@ def register(main: click.Group, reports_bad_input) -> None:
         from svcsim.scenario import scenario_from_dict
         from svcsim.scenario.load import read_yaml
 
+        out = _output_folder(out_dir)
         closed = _holidays(holidays)
         base = read_yaml(scenario_path) if scenario_path is not None else None
         counts = _read_history(history, columns, interval)
@@ -183,14 +195,15 @@ def register(main: click.Group, reports_bad_input) -> None:
             scenario_from_dict(data, source=str(scenario_path), base_dir=scenario_path.parent)
             extra = yaml.safe_dump(data, sort_keys=False, default_flow_style=None, width=96)
         click.echo(forecast_text(table, per_week, share))
-        written = [write_text(out_dir / "forecast.csv", table.to_csv(index=False)),
-                   write_text(out_dir / "backtest.csv", per_week.to_csv(index=False)),
-                   save_figure(forecast_figure(counts, table, share), out_dir / "forecast.png")]
-        if extra is not None:
-            written.append(write_text(out_dir / "forecast_scenario.yaml",
-                                      f"# {scenario_path} with the forecast of {history} as its "
-                                      "arrivals (svcsim forecast)\n" + extra))
-        click.echo(f"\nwrote {', '.join(str(p) for p in written)}")
+        with out.writing() as folder:
+            write_text(folder / "forecast.csv", table.to_csv(index=False))
+            write_text(folder / "backtest.csv", per_week.to_csv(index=False))
+            save_figure(forecast_figure(counts, table, share), folder / "forecast.png")
+            if extra is not None:
+                write_text(folder / "forecast_scenario.yaml",
+                           f"# {scenario_path} with the forecast of {history} as its "
+                           "arrivals (svcsim forecast)\n" + extra)
+        click.echo(f"\n{out.summary()}")
 
     @main.command()
     @click.argument("history", type=click.Path(dir_okay=False, path_type=Path))
@@ -218,18 +231,19 @@ def register(main: click.Group, reports_bad_input) -> None:
         from svcsim.report import save_figure
         from svcsim.scenario import load_scenario
 
+        out = _output_folder(out_dir)
         scenario = load_scenario(scenario_path)
         day = _holidays(day_text.replace(",", ""), "--day") if day_text else None
         log = _read_log(history, columns, "0s")
         result = run_replay(log, scenario, day[0] if day is not None and len(day) else None,
                             mode, replications, seed)
         click.echo(replay_text(result))
-        written = [write_text(out_dir / "replay_intervals.csv",
-                              result.intervals.to_csv(index=False)),
-                   write_text(out_dir / "replay_day.csv", result.day.to_csv(index=False)),
-                   write_text(out_dir / "replay_tiers.csv", result.tiers.to_csv(index=False)),
-                   save_figure(replay_figure(result), out_dir / "replay.png")]
-        click.echo(f"\nwrote {', '.join(str(p) for p in written)}")
+        with out.writing() as folder:
+            write_text(folder / "replay_intervals.csv", result.intervals.to_csv(index=False))
+            write_text(folder / "replay_day.csv", result.day.to_csv(index=False))
+            write_text(folder / "replay_tiers.csv", result.tiers.to_csv(index=False))
+            save_figure(replay_figure(result), folder / "replay.png")
+        click.echo(f"\n{out.summary()}")
 
 
 def replay_text(result) -> str:
