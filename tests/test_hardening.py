@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -279,6 +280,121 @@ def test_d6f_a_bad_dask_address_is_explained(tmp_path, monkeypatch):
                        "--out", tmp_path / "o"), "--dask tcp://127.0.0.1:1",
                    "no Dask scheduler answered within 1 s")
     assert not (tmp_path / "o").exists()
+
+
+
+def _bank_requirement() -> np.ndarray:
+    bank = load_scenario(BANK)
+    return requirements(bank).staffing()["hotline"].to_numpy()
+
+
+def _nan_at(values: np.ndarray, k: int) -> np.ndarray:
+    values = values.astype(float).copy()
+    values[k] = np.nan
+    return values
+
+
+# D6 through the API: a requirement or staffing table, or an argument, that
+# makes no sense is a ScenarioError naming the column, interval or argument
+# and the fix, raised before any solve (the audit's A10, A12: an OR-Tools
+# TypeError and a numpy broadcast error)
+@pytest.mark.parametrize(("table", "fragments"), [
+    (lambda r: {"hotline": _nan_at(r, 20)},
+     ["<requirements>", "column 'hotline'", "interval 10:00", "finite number >= 0, got nan"]),
+    (lambda r: {"hotline": r[:-1]},
+     ["47 values", "48 intervals of 30 minutes", "one number per interval"]),
+    (lambda r: {"hotline": np.stack([r, r], axis=1)}, ["shape (48, 2)"]),
+    (lambda r: {"hotline": -r}, ["interval 08:00", ">= 0, got -"]),
+    (lambda r: {"hotline": r * 1e12}, ["20,000 svcsim handles"]),
+    (lambda r: {"hotlne": r}, ["column 'hotlne'", "did you mean 'hotline'"]),
+    (lambda r: {"hotline": ["many"] * len(r)}, ["must be numbers"]),
+    (lambda r: {}, ["no pool given"]),
+    (lambda r: list(r), ["expected a mapping of pool name"]),
+])
+def test_d6_schedule_roster_refuses_a_bad_requirement_before_solving(table, fragments):
+    import svcsim
+
+    bank = load_scenario(BANK)
+    start = time.perf_counter()
+    with pytest.raises(StaffingError) as caught:
+        svcsim.schedule_roster(bank, table(_bank_requirement()))
+    assert time.perf_counter() - start < 5  # refused before any solve
+    for fragment in fragments:
+        assert fragment in str(caught.value), (fragment, str(caught.value))
+
+
+def test_d6_a_requirements_dataframe_with_nan_names_the_interval():
+    import svcsim
+
+    bank = load_scenario(BANK)
+    table = requirements(bank).staffing()
+    table.loc[20, "hotline"] = np.nan
+    with pytest.raises(StaffingError, match=r"column 'hotline': interval 10:00"):
+        svcsim.schedule_roster(bank, table)
+
+
+def test_d6_a_pool_without_shift_rules_cannot_take_a_requirement(minimal):
+    import svcsim
+
+    scenario = svcsim.scenario_from_dict(minimal)
+    with pytest.raises(StaffingError, match="names no shift_rules"):
+        svcsim.schedule_roster(scenario, {"agents": np.ones(scenario.n_intervals)})
+
+
+def test_d6_a_staffing_table_through_the_api_is_checked_like_a_csv():
+    import svcsim
+
+    bank = load_scenario(BANK)
+    n = bank.n_intervals
+    for staffing, fragment in (({"hotline": np.full(n - 1, 5)}, "47 values"),
+                               ({"hotline": 5}, "shape ()"),
+                               ({"hotline": ["a"] * n}, "must be numbers"),
+                               ({"hotline": np.full(n, 4.5)}, "whole number >= 0, got 4.5"),
+                               ({}, "column 'hotline': missing")):
+        with pytest.raises(StaffingError, match=re.escape(fragment)):
+            svcsim.simulate(bank, staffing, replications=2)
+
+
+def test_d6_a_fractional_staffing_cell_is_named_by_its_own_row(tmp_path):
+    # rows for the open hours only: 09:30 is row 5 of the file (it was called
+    # row 21, its place in a whole day)
+    lines = (SCENARIOS / "staffing" / "bank_hotline_staffing.csv").read_text().splitlines()
+    assert lines[4].startswith("09:30,")
+    lines[4] = "09:30,4.5"
+    path = tmp_path / "staffing.csv"
+    path.write_text("\n".join(lines) + "\n")
+    assert_refused(cli("simulate", BANK, "--staffing", path, "-n", "2", "--out", tmp_path / "o"),
+                   "staffing.csv: row 5, column 'hotline'", "whole number >= 0, got 4.5")
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize(("call", "fragments"), [
+    (lambda sv, sc: sv.simulate(sc, replications=0), ["simulate(): replications", ">= 1, got 0"]),
+    (lambda sv, sc: sv.simulate(sc, replications=2, level=95), ["level", "0.95 for 95 %"]),
+    (lambda sv, sc: sv.simulate(sc, replications=2, workers=0), ["workers", ">= 1"]),
+    (lambda sv, sc: sv.simulate(sc, replications=2, backend="gpu"), ["backend", "'local'"]),
+    (lambda sv, sc: sv.simulate(sc, replications=2, seed="abc"), ["seed", "got 'abc'"]),
+    (lambda sv, sc: sv.plan_roster(sc, replications=0), ["plan_roster(): replications"]),
+    (lambda sv, sc: sv.plan_roster(sc, confidence=2), ["confidence", "strictly between"]),
+    (lambda sv, sc: sv.schedule_roster(sc, sv.requirements(sc).staffing(),
+                                       sv.SolverSettings(time_limit_s=float("nan"))),
+     ["schedule_roster(): settings.time_limit_s", "> 0"]),
+    (lambda sv, sc: sv.schedule_roster(sc, sv.requirements(sc).staffing(),
+                                       sv.SolverSettings(num_workers=0)),
+     ["settings.num_workers", ">= 1, got 0"]),
+    (lambda sv, sc: sv.with_changes(sc, {"channel": "phone"}), ["changes", "a list of changes"]),
+    (lambda sv, sc: sv.score(sv.load_scorecard(SCENARIOS / "scorecards" / "bank_quality.yaml"),
+                             {"asa": "fast"}), ["score(): metrics['asa']", "a number"]),
+])
+def test_d6_public_api_arguments_are_checked_before_any_work(call, fragments):
+    import svcsim
+
+    bank = svcsim.scenario_from_dict(bank_data() | {"pools": [
+        bank_data()["pools"][0] | {"headcount": 40}]}, base_dir=SCENARIOS)
+    with pytest.raises(ScenarioError) as caught:
+        call(svcsim, bank)
+    for fragment in fragments:
+        assert fragment in str(caught.value), (fragment, str(caught.value))
 
 
 # D7: output folders are checked first and written as one set -------------------

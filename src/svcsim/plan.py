@@ -41,6 +41,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
+from svcsim.arguments import check_arguments
 from svcsim.queueing import service_plan
 from svcsim.queueing.streams import work_streams
 from svcsim.repair import agents_to_close
@@ -139,6 +140,11 @@ def plan(scenario: Scenario, replications: int = 10, seed: int = 7, max_iteratio
         Cap on replications per simulation while some standard is not shown
         either way (default 8 x ``replications``: a CI about 2.8 times narrower).
     """
+    check_arguments("plan_roster", counts={"replications": (replications, 1), "workers": (workers, 1),
+                                           "max_iterations": (max_iterations, 0),
+                                           **({} if max_replications is None else
+                                              {"max_replications": (max_replications, 1)})},
+                    shares={"confidence": confidence}, seed=seed)
     settings = settings or SolverSettings()
     final_settings = settings
     # the iterations solve once each; only the final roster is solved again
