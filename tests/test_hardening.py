@@ -16,6 +16,7 @@ import stat
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -27,7 +28,7 @@ from conftest import SCENARIOS
 from svcsim.cli import main
 from svcsim.queueing import requirements, required_agents
 from svcsim.queueing.erlang import UnreachableTarget, erlang_c
-from svcsim.scenario import ScenarioError, StaffingError, load_scenario
+from svcsim.scenario import ScenarioError, StaffingError, load_scenario, scenario_from_dict
 from svcsim.scenario.limits import MAX_AGENTS, MAX_CONTACTS_PER_INTERVAL
 from svcsim.sim.staffing import scheduled_staffing
 
@@ -597,6 +598,48 @@ def test_d10_a_misspelt_pool_in_a_requirements_file_gives_a_few_lines(tmp_path):
 
 
 # D11: wording ------------------------------------------------------------------
+
+
+def test_d11_a_cap_that_holds_a_standard_back_is_not_called_not_staffing_limited(tmp_path):
+    # max_agents 20 where the busiest hours need ~37: the raises cannot be rostered,
+    # so "more agents did not move it" would contradict the roster's own note
+    import svcsim
+    from svcsim.report.tables import plan_text
+
+    path = bank_with(tmp_path, "    shrinkage: 30%", "    shrinkage: 30%\n    max_agents: 20")
+    scenario = load_scenario(path)
+    planned = svcsim.plan_roster(scenario, replications=2, max_iterations=2,
+                                 max_replications=2,
+                                 settings=svcsim.SolverSettings(time_limit_s=0.3))
+    text = plan_text(planned, scenario)
+    assert not planned.met
+    assert "not staffing-limited" not in text
+    assert "held back by the shift rules" in text and "max_agents 20 caps" in text
+
+
+def test_d11_an_empty_roster_is_a_sentence_not_a_pandas_block():
+    import svcsim
+
+    bank = load_scenario(BANK)
+    roster = svcsim.schedule_roster(bank, {"hotline": np.zeros(bank.n_intervals)})
+    text = svcsim.roster_text(roster, bank)
+    assert "Empty DataFrame" not in text and "Columns:" not in text
+    assert "No shifts: the roster has no agents on duty." in text
+
+
+def test_d11_busy_intervals_with_a_long_threshold_size_without_overflow_warnings():
+    # the audit's F19: 'overflow encountered in exp' reached the user; 19,000 calls in
+    # a half hour (under the 20,000 limit) held to 80 % within 5 minutes
+    data = bank_data()
+    data["channels"]["phone"]["arrivals"] = {"volumes": {"start": "08:00",
+                                                         "values": [19_000, 100]}}
+    data["standards"][0]["within"] = "5m"
+    scenario = scenario_from_dict(data)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # any RuntimeWarning fails the test
+        need = requirements(scenario).staffing()["hotline"]
+    load = 19_000 * 240 / 1800  # Erlangs at 08:00; 30 % shrinkage on top
+    assert load / 0.7 < need.max() < 1.1 * load / 0.7
 
 
 def test_d11_a_folder_given_as_a_scenario_is_called_a_folder(tmp_path):

@@ -597,7 +597,13 @@ def _default_staffing(scenario):
 
     click.echo("note: the scenario gives no staffing for every pool; simulating the "
                "analytic requirement (svcsim requirements) as scheduled staff", err=True)
-    return requirements(scenario).staffing()
+    from svcsim.scenario.interval_table import checked_values
+
+    table = requirements(scenario).staffing()
+    # beyond the agents svcsim simulates, say whose number it is: not the user's
+    checked_values(scenario, table, f"{scenario.name} (its analytic requirement, simulated as "
+                   "staff)", whole=True, every_pool=True)
+    return table
 
 
 def _check_rosterable(scenario) -> None:

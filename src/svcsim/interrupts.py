@@ -94,6 +94,7 @@ class _Stopper:
                 self._end(data[0])
             first = time.monotonic()
             self.interrupted = data[0]
+            quiet_logs()
             # Work in child processes is lost anyway: end it now, so the main
             # thread is not left waiting on it and has the CPU to unwind.
             end_children()
@@ -121,6 +122,17 @@ class _Stopper:
         for fd in (self.read_fd, self.write_fd):
             with contextlib.suppress(OSError):
                 os.close(fd)
+
+
+def quiet_logs() -> None:
+    """Silence every logger of this process (Dask's above all): once a command
+    is interrupted, its one line is all it says, not the warnings and
+    tracebacks of a local Dask cluster's nannies and workers torn down
+    mid-task. Called from the watcher thread, never a signal handler (it takes
+    the logging lock)."""
+    import logging
+
+    logging.disable(logging.CRITICAL)
 
 
 def end_children(timeout_s: float = 0.3) -> None:
