@@ -410,15 +410,41 @@ def test_d7_an_output_path_that_is_a_file_is_refused_before_the_work(tmp_path):
     assert_refused(cli("requirements", BANK, "--out", "/dev/null"), "is a file")
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
-def test_d7_a_read_only_folder_is_refused_before_the_work(tmp_path):
+def _unprivileged(command: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    """Run ``command`` so that folder permissions apply to it: as root (CI),
+    without the capabilities that let root write anywhere (CAP_DAC_OVERRIDE,
+    CAP_DAC_READ_SEARCH), so the kernel refuses a write into a 0555 folder as
+    it would for any user."""
+    if os.geteuid() == 0:
+        setpriv = shutil.which("setpriv")
+        if setpriv is None:
+            pytest.skip("running as root without setpriv (util-linux) to drop its privileges")
+        command = [setpriv, "--bounding-set", "-dac_override,-dac_read_search", "--", *command]
+    return subprocess.run(command, capture_output=True, text=True, cwd=cwd, timeout=300,
+                          env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+
+
+@pytest.mark.parametrize("where", ["--out", "working folder"])
+def test_d7_a_read_only_folder_is_refused_before_the_work(tmp_path, where):
     folder = tmp_path / "ro"
     folder.mkdir()
     folder.chmod(0o555)
     try:
-        assert_refused(cli("plan", BANK, "-n", "2", "--out", folder), "not writable")
+        # the check is real: a process run this way cannot create a file there
+        probe = _unprivileged([sys.executable, "-c", f"open({str(folder / 'x')!r}, 'w')"],
+                              cwd=tmp_path)
+        assert "PermissionError" in probe.stderr, probe.stderr
+        svcsim = [sys.executable, "-m", "svcsim", "plan", str(BANK), "-n", "2"]
+        if where == "--out":  # the audit's O02
+            done = _unprivileged([*svcsim, "--out", str(folder)], cwd=tmp_path)
+        else:  # O07: the default out/<name> in a read-only working folder
+            done = _unprivileged(svcsim, cwd=folder)
     finally:
         folder.chmod(0o755)
+    assert done.returncode == 2, (done.returncode, done.stderr)
+    assert "Traceback" not in done.stderr and "not writable" in done.stderr, done.stderr
+    assert done.stdout == ""  # refused before planning: no plan was printed
+    assert not any(folder.iterdir())  # nothing written
 
 
 def test_d7_a_full_disk_is_refused_before_the_work(tmp_path, monkeypatch):
@@ -428,6 +454,22 @@ def test_d7_a_full_disk_is_refused_before_the_work(tmp_path, monkeypatch):
     monkeypatch.setattr(svcsim.output.shutil, "disk_usage",
                         lambda path: usage._replace(free=10 * 2**20))
     assert_refused(cli("requirements", BANK, "--out", tmp_path / "o"), "only 10 MB free")
+    assert not (tmp_path / "o").exists()
+
+
+def test_d7_a_folder_that_turns_unwritable_after_the_check_is_an_error_not_a_traceback(
+        tmp_path, monkeypatch):
+    # os.access can say yes where a write fails (ACLs, NFS root squash), or the
+    # folder changes while the command works: the staging folder cannot be made
+    import svcsim.output
+
+    def refused(**kwargs):
+        raise PermissionError(errno.EACCES, "Permission denied", str(kwargs["dir"]))
+
+    monkeypatch.setattr(svcsim.output.tempfile, "mkdtemp", refused)
+    assert_refused(cli("requirements", BANK, "--out", tmp_path / "o"),
+                   "cannot write the output: permission denied",
+                   "give --out a folder you can write to")
     assert not (tmp_path / "o").exists()
 
 
