@@ -659,6 +659,20 @@ def test_d11_a_cap_that_holds_a_standard_back_is_not_called_not_staffing_limited
     assert "held back by the shift rules" in text and "max_agents 20 caps" in text
 
 
+def test_d11_a_pool_without_shift_rules_is_named_in_its_file_not_by_scenario_name(tmp_path):
+    data = bank_data()
+    del data["pools"][0]["shift_rules"]
+    path = write_yaml(tmp_path / "norules.yaml", data)
+    assert_refused(cli("plan", path, "--out", tmp_path / "o"),
+                   "error: " + str(path) + ": pools[0].shift_rules", "name a set of 'shift_rules'")
+    study = write_yaml(tmp_path / "study.yaml", {
+        "name": "s", "base": "norules.yaml",
+        "variants": [{"name": "v", "changes": [{"channel": "phone", "volume": "x1.1"}]}]})
+    assert_refused(cli("compare", study, "--out", tmp_path / "o"),
+                   "study.yaml: base norules.yaml: pools[0].shift_rules")
+    assert not (tmp_path / "o").exists()
+
+
 def test_d11_an_empty_roster_is_a_sentence_not_a_pandas_block():
     import svcsim
 
