@@ -111,6 +111,7 @@ class _Stopper:
         with COMMIT_LOCK:
             discard_staging()
             end_children()
+            release_semaphores()
             say_interrupted()
             os._exit(exit_status(self.signum or signum))
 
@@ -135,6 +136,21 @@ def quiet_logs() -> None:
     logging.disable(logging.CRITICAL)
 
 
+def release_semaphores() -> None:
+    """Unlink the named semaphores this process made (a local Dask cluster's
+    locks and queues), as a normal exit would: ending at once (``os._exit``)
+    skips that, and multiprocessing's resource tracker, outliving the
+    process, then warns of "leaked semaphore objects" after the one line."""
+    from multiprocessing import synchronize, util
+
+    # NOTE: multiprocessing keeps these finalizers in a private registry; a
+    # Finalize runs at most once, so a later normal exit does not repeat them.
+    for finalizer in list(getattr(util, "_finalizer_registry", {}).values()):
+        if getattr(finalizer, "_callback", None) is synchronize.SemLock._cleanup:
+            with contextlib.suppress(Exception):
+                finalizer()
+
+
 def end_children(timeout_s: float = 0.3) -> None:
     """Kill this process's multiprocessing children (replication pools, local
     Dask workers, study planners) and reap them. SIGKILL, not SIGTERM: a
@@ -157,6 +173,7 @@ def finish(stopper: _Stopper | None) -> None:
     say_interrupted()
     if EXIT_AT_ONCE:
         end_children()
+        release_semaphores()
         with contextlib.suppress(Exception):
             sys.stdout.flush()
         os._exit(status)
