@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import shutil
 import stat
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +28,7 @@ from conftest import SCENARIOS
 from svcsim.cli import main
 from svcsim.queueing import requirements, required_agents
 from svcsim.queueing.erlang import UnreachableTarget, erlang_c
-from svcsim.scenario import ScenarioError, StaffingError, load_scenario
+from svcsim.scenario import ScenarioError, StaffingError, load_scenario, scenario_from_dict
 from svcsim.scenario.limits import MAX_AGENTS, MAX_CONTACTS_PER_INTERVAL
 from svcsim.sim.staffing import scheduled_staffing
 
@@ -281,6 +283,123 @@ def test_d6f_a_bad_dask_address_is_explained(tmp_path, monkeypatch):
     assert not (tmp_path / "o").exists()
 
 
+
+def _bank_requirement() -> np.ndarray:
+    bank = load_scenario(BANK)
+    return requirements(bank).staffing()["hotline"].to_numpy()
+
+
+def _nan_at(values: np.ndarray, k: int) -> np.ndarray:
+    values = values.astype(float).copy()
+    values[k] = np.nan
+    return values
+
+
+# D6 through the API: a requirement or staffing table, or an argument, that
+# makes no sense is a ScenarioError naming the column, interval or argument
+# and the fix, raised before any solve (the audit's A10, A12: an OR-Tools
+# TypeError and a numpy broadcast error)
+@pytest.mark.parametrize(("table", "fragments"), [
+    (lambda r: {"hotline": _nan_at(r, 20)},
+     ["<requirements>", "column 'hotline'", "interval 10:00", "finite number >= 0, got nan"]),
+    (lambda r: {"hotline": r[:-1]},
+     ["47 values", "48 intervals of 30 minutes", "one number per interval"]),
+    (lambda r: {"hotline": np.stack([r, r], axis=1)}, ["shape (48, 2)"]),
+    (lambda r: {"hotline": -r}, ["interval 08:00", ">= 0, got -"]),
+    (lambda r: {"hotline": r * 1e12}, ["20,000 svcsim handles"]),
+    (lambda r: {"hotlne": r}, ["column 'hotlne'", "did you mean 'hotline'"]),
+    (lambda r: {"hotline": ["many"] * len(r)}, ["must be numbers"]),
+    (lambda r: {}, ["no pool given"]),
+    (lambda r: list(r), ["expected a mapping of pool name"]),
+])
+def test_d6_schedule_roster_refuses_a_bad_requirement_before_solving(table, fragments):
+    import svcsim
+
+    bank = load_scenario(BANK)
+    start = time.perf_counter()
+    with pytest.raises(StaffingError) as caught:
+        svcsim.schedule_roster(bank, table(_bank_requirement()))
+    assert time.perf_counter() - start < 5  # refused before any solve
+    for fragment in fragments:
+        assert fragment in str(caught.value), (fragment, str(caught.value))
+
+
+def test_d6_a_requirements_dataframe_with_nan_names_the_interval():
+    import svcsim
+
+    bank = load_scenario(BANK)
+    table = requirements(bank).staffing()
+    table.loc[20, "hotline"] = np.nan
+    with pytest.raises(StaffingError, match=r"column 'hotline': interval 10:00"):
+        svcsim.schedule_roster(bank, table)
+
+
+def test_d6_a_pool_without_shift_rules_cannot_take_a_requirement(minimal):
+    import svcsim
+
+    scenario = svcsim.scenario_from_dict(minimal)
+    with pytest.raises(StaffingError, match="names no shift_rules"):
+        svcsim.schedule_roster(scenario, {"agents": np.ones(scenario.n_intervals)})
+
+
+def test_d6_a_staffing_table_through_the_api_is_checked_like_a_csv():
+    import svcsim
+
+    bank = load_scenario(BANK)
+    n = bank.n_intervals
+    for staffing, fragment in (({"hotline": np.full(n - 1, 5)}, "47 values"),
+                               ({"hotline": 5}, "shape ()"),
+                               ({"hotline": ["a"] * n}, "must be numbers"),
+                               ({"hotline": np.full(n, 4.5)}, "whole number >= 0, got 4.5"),
+                               ({}, "column 'hotline': missing")):
+        with pytest.raises(StaffingError, match=re.escape(fragment)):
+            svcsim.simulate(bank, staffing, replications=2)
+
+
+def test_d6_a_fractional_staffing_cell_is_named_by_its_own_row(tmp_path):
+    # rows for the open hours only: 09:30 is row 5 of the file (it was called
+    # row 21, its place in a whole day)
+    lines = (SCENARIOS / "staffing" / "bank_hotline_staffing.csv").read_text().splitlines()
+    assert lines[4].startswith("09:30,")
+    lines[4] = "09:30,4.5"
+    path = tmp_path / "staffing.csv"
+    path.write_text("\n".join(lines) + "\n")
+    assert_refused(cli("simulate", BANK, "--staffing", path, "-n", "2", "--out", tmp_path / "o"),
+                   "staffing.csv: row 5, column 'hotline'", "whole number >= 0, got 4.5")
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize(("call", "fragments"), [
+    (lambda sv, sc: sv.simulate(sc, replications=0), ["simulate(): replications", ">= 1, got 0"]),
+    (lambda sv, sc: sv.simulate(sc, replications=2, level=95), ["level", "0.95 for 95 %"]),
+    (lambda sv, sc: sv.simulate(sc, replications=2, workers=0), ["workers", ">= 1"]),
+    (lambda sv, sc: sv.simulate(sc, replications=2, backend="gpu"), ["backend", "'local'"]),
+    (lambda sv, sc: sv.simulate(sc, replications=2, seed="abc"), ["seed", "got 'abc'"]),
+    (lambda sv, sc: sv.plan_roster(sc, replications=0), ["plan_roster(): replications"]),
+    (lambda sv, sc: sv.plan_roster(sc, confidence=2), ["confidence", "strictly between"]),
+    (lambda sv, sc: sv.plan_roster(sc, meet_probability=90), ["meet_probability", "0.95 for 95"]),
+    (lambda sv, sc: sv.chance_of_meeting(sc, days=0), ["chance_of_meeting(): days"]),
+    (lambda sv, sc: sv.schedule_roster(sc, sv.requirements(sc).staffing(),
+                                       sv.SolverSettings(time_limit_s=float("nan"))),
+     ["schedule_roster(): settings.time_limit_s", "> 0"]),
+    (lambda sv, sc: sv.schedule_roster(sc, sv.requirements(sc).staffing(),
+                                       sv.SolverSettings(num_workers=0)),
+     ["settings.num_workers", ">= 1, got 0"]),
+    (lambda sv, sc: sv.with_changes(sc, {"channel": "phone"}), ["changes", "a list of changes"]),
+    (lambda sv, sc: sv.score(sv.load_scorecard(SCENARIOS / "scorecards" / "bank_quality.yaml"),
+                             {"asa": "fast"}), ["score(): metrics['asa']", "a number"]),
+])
+def test_d6_public_api_arguments_are_checked_before_any_work(call, fragments):
+    import svcsim
+
+    bank = svcsim.scenario_from_dict(bank_data() | {"pools": [
+        bank_data()["pools"][0] | {"headcount": 40}]}, base_dir=SCENARIOS)
+    with pytest.raises(ScenarioError) as caught:
+        call(svcsim, bank)
+    for fragment in fragments:
+        assert fragment in str(caught.value), (fragment, str(caught.value))
+
+
 # D7: output folders are checked first and written as one set -------------------
 
 
@@ -293,15 +412,41 @@ def test_d7_an_output_path_that_is_a_file_is_refused_before_the_work(tmp_path):
     assert_refused(cli("requirements", BANK, "--out", "/dev/null"), "is a file")
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
-def test_d7_a_read_only_folder_is_refused_before_the_work(tmp_path):
+def _unprivileged(command: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    """Run ``command`` so that folder permissions apply to it: as root (CI),
+    without the capabilities that let root write anywhere (CAP_DAC_OVERRIDE,
+    CAP_DAC_READ_SEARCH), so the kernel refuses a write into a 0555 folder as
+    it would for any user."""
+    if os.geteuid() == 0:
+        setpriv = shutil.which("setpriv")
+        if setpriv is None:
+            pytest.skip("running as root without setpriv (util-linux) to drop its privileges")
+        command = [setpriv, "--bounding-set", "-dac_override,-dac_read_search", "--", *command]
+    return subprocess.run(command, capture_output=True, text=True, cwd=cwd, timeout=300,
+                          env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+
+
+@pytest.mark.parametrize("where", ["--out", "working folder"])
+def test_d7_a_read_only_folder_is_refused_before_the_work(tmp_path, where):
     folder = tmp_path / "ro"
     folder.mkdir()
     folder.chmod(0o555)
     try:
-        assert_refused(cli("plan", BANK, "-n", "2", "--out", folder), "not writable")
+        # the check is real: a process run this way cannot create a file there
+        probe = _unprivileged([sys.executable, "-c", f"open({str(folder / 'x')!r}, 'w')"],
+                              cwd=tmp_path)
+        assert "PermissionError" in probe.stderr, probe.stderr
+        svcsim = [sys.executable, "-m", "svcsim", "plan", str(BANK), "-n", "2"]
+        if where == "--out":  # the audit's O02
+            done = _unprivileged([*svcsim, "--out", str(folder)], cwd=tmp_path)
+        else:  # O07: the default out/<name> in a read-only working folder
+            done = _unprivileged(svcsim, cwd=folder)
     finally:
         folder.chmod(0o755)
+    assert done.returncode == 2, (done.returncode, done.stderr)
+    assert "Traceback" not in done.stderr and "not writable" in done.stderr, done.stderr
+    assert done.stdout == ""  # refused before planning: no plan was printed
+    assert not any(folder.iterdir())  # nothing written
 
 
 def test_d7_a_full_disk_is_refused_before_the_work(tmp_path, monkeypatch):
@@ -311,6 +456,22 @@ def test_d7_a_full_disk_is_refused_before_the_work(tmp_path, monkeypatch):
     monkeypatch.setattr(svcsim.output.shutil, "disk_usage",
                         lambda path: usage._replace(free=10 * 2**20))
     assert_refused(cli("requirements", BANK, "--out", tmp_path / "o"), "only 10 MB free")
+    assert not (tmp_path / "o").exists()
+
+
+def test_d7_a_folder_that_turns_unwritable_after_the_check_is_an_error_not_a_traceback(
+        tmp_path, monkeypatch):
+    # os.access can say yes where a write fails (ACLs, NFS root squash), or the
+    # folder changes while the command works: the staging folder cannot be made
+    import svcsim.output
+
+    def refused(**kwargs):
+        raise PermissionError(errno.EACCES, "Permission denied", str(kwargs["dir"]))
+
+    monkeypatch.setattr(svcsim.output.tempfile, "mkdtemp", refused)
+    assert_refused(cli("requirements", BANK, "--out", tmp_path / "o"),
+                   "cannot write the output: permission denied",
+                   "give --out a folder you can write to")
     assert not (tmp_path / "o").exists()
 
 
@@ -481,6 +642,62 @@ def test_d10_a_misspelt_pool_in_a_requirements_file_gives_a_few_lines(tmp_path):
 
 
 # D11: wording ------------------------------------------------------------------
+
+
+def test_d11_a_cap_that_holds_a_standard_back_is_not_called_not_staffing_limited(tmp_path):
+    # max_agents 20 where the busiest hours need ~37: the raises cannot be rostered,
+    # so "more agents did not move it" would contradict the roster's own note
+    import svcsim
+    from svcsim.report.tables import plan_text
+
+    path = bank_with(tmp_path, "    shrinkage: 30%", "    shrinkage: 30%\n    max_agents: 20")
+    scenario = load_scenario(path)
+    planned = svcsim.plan_roster(scenario, replications=2, max_iterations=2,
+                                 max_replications=2,
+                                 settings=svcsim.SolverSettings(time_limit_s=0.3))
+    text = plan_text(planned, scenario)
+    assert not planned.met
+    assert "not staffing-limited" not in text
+    assert "held back by the shift rules" in text and "max_agents 20 caps" in text
+
+
+def test_d11_a_pool_without_shift_rules_is_named_in_its_file_not_by_scenario_name(tmp_path):
+    data = bank_data()
+    del data["pools"][0]["shift_rules"]
+    path = write_yaml(tmp_path / "norules.yaml", data)
+    assert_refused(cli("plan", path, "--out", tmp_path / "o"),
+                   "error: " + str(path) + ": pools[0].shift_rules", "name a set of 'shift_rules'")
+    study = write_yaml(tmp_path / "study.yaml", {
+        "name": "s", "base": "norules.yaml",
+        "variants": [{"name": "v", "changes": [{"channel": "phone", "volume": "x1.1"}]}]})
+    assert_refused(cli("compare", study, "--out", tmp_path / "o"),
+                   "study.yaml: base norules.yaml: pools[0].shift_rules")
+    assert not (tmp_path / "o").exists()
+
+
+def test_d11_an_empty_roster_is_a_sentence_not_a_pandas_block():
+    import svcsim
+
+    bank = load_scenario(BANK)
+    roster = svcsim.schedule_roster(bank, {"hotline": np.zeros(bank.n_intervals)})
+    text = svcsim.roster_text(roster, bank)
+    assert "Empty DataFrame" not in text and "Columns:" not in text
+    assert "No shifts: the roster has no agents on duty." in text
+
+
+def test_d11_busy_intervals_with_a_long_threshold_size_without_overflow_warnings():
+    # the audit's F19: 'overflow encountered in exp' reached the user; 19,000 calls in
+    # a half hour (under the 20,000 limit) held to 80 % within 5 minutes
+    data = bank_data()
+    data["channels"]["phone"]["arrivals"] = {"volumes": {"start": "08:00",
+                                                         "values": [19_000, 100]}}
+    data["standards"][0]["within"] = "5m"
+    scenario = scenario_from_dict(data)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # any RuntimeWarning fails the test
+        need = requirements(scenario).staffing()["hotline"]
+    load = 19_000 * 240 / 1800  # Erlangs at 08:00; 30 % shrinkage on top
+    assert load / 0.7 < need.max() < 1.1 * load / 0.7
 
 
 def test_d11_a_folder_given_as_a_scenario_is_called_a_folder(tmp_path):

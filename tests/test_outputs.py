@@ -169,6 +169,56 @@ def test_the_shift_chart_is_slide_sized_for_a_day_or_a_week(tmp_path, days):
     assert Image.open(path).size == (1440, 810)
 
 
+def test_a_start_date_heads_the_days_with_dates_in_the_workbook_and_the_shift_chart(tmp_path):
+    # a planner's week: Monday 7 December 2026 to Sunday 13 December
+    scenario = week_scenario().replace(horizon={"days": 7, "interval": "30m",
+                                                "start_date": "2026-12-07"})
+    assert scenario.horizon.first_day == "mon"  # the weekday follows the date
+    roster = schedule_roster(scenario, {"desk": week_need()}, SolverSettings(time_limit_s=2))
+    book = openpyxl.load_workbook(write_workbook(tmp_path / "week.xlsx", roster, scenario))
+    week = [dt.datetime(2026, 12, 7 + d) for d in range(7)]
+    heads = [c for c in book["Rota"][1] if c.value is not None]
+    assert [c.value for c in heads] == week  # real dates, not text
+    assert {c.number_format for c in heads} == {"ddd d mmm"}  # shown as Mon 7 Dec
+    for name in ("Shifts", "Coverage"):
+        sheet = book[name]
+        assert sheet["B1"].value == "Day"
+        days = [row[1] for row in sheet.iter_rows(min_row=2)]
+        assert {c.value for c in days} <= set(week) and {c.number_format for c in days} == \
+            {"ddd d mmm"}
+    facts = {r[0]: r[1] for r in book["Summary"].iter_rows(values_only=True) if r[0]}
+    assert facts["Period"].startswith("7 days, Mon 7 Dec to Sun 13 Dec 2026")
+    figure = gantt_figure(roster, scenario)
+    titles = [ax.get_title() for ax in figure.axes if ax.get_title()]
+    assert titles == ["Mon 7 Dec", "Tue 8 Dec", "Wed 9 Dec", "Thu 10 Dec", "Fri 11 Dec",
+                      "Sat 12 Dec", "Sun 13 Dec"]
+    assert Image.open(save_figure(figure, tmp_path / "shifts.png")).size == (1440, 810)
+
+
+@pytest.mark.parametrize(("horizon", "fragments"), [
+    ({"start_date": "2026-12-08", "first_day": "mon"},
+     ["start_date 2026-12-08 is a Tuesday, but first_day is 'mon'", "first_day: tue"]),
+    ({"start_date": "8/12/2026"}, ["horizon.start_date", "a date such as 2026-12-07"]),
+    ({"start_date": 20261208}, ["horizon.start_date", "a date such as 2026-12-07"]),
+])
+def test_a_start_date_that_is_not_a_date_or_not_the_first_day_is_refused(minimal, horizon,
+                                                                         fragments):
+    minimal["horizon"] = {**minimal["horizon"], **horizon}
+    with pytest.raises(svcsim.ScenarioError) as caught:
+        svcsim.scenario_from_dict(minimal)
+    for fragment in fragments:
+        assert fragment in str(caught.value), str(caught.value)
+
+
+def test_without_a_start_date_days_keep_their_weekday_names(minimal):
+    from svcsim.report.days import day_labels
+
+    assert day_labels(svcsim.scenario_from_dict(minimal)) == ["Mon"]
+    minimal["horizon"].update(start_date="2026-12-09")
+    scenario = svcsim.scenario_from_dict(minimal)
+    assert scenario.horizon.first_day == "wed" and day_labels(scenario) == ["Wed 9 Dec"]
+
+
 def test_names_follow_one_rule_in_any_script(minimal):
     minimal["pools"][0]["name"] = "贵宾组"
     minimal["standards"][0]["name"] = "20秒接通率"

@@ -234,7 +234,8 @@ def simulate(scenario_path: Path, staffing_path: Path | None, replications: int,
     out = _output(out_dir, Path("out") / scenario_path.stem)
     backend = "dask" if dask_address else "local"
     client = None if dask_address in (None, "local") else _dask_client(dask_address)
-    staffing = staffing_path if staffing_path is not None else _default_staffing(scenario)
+    staffing = (staffing_path if staffing_path is not None
+                else _default_staffing(scenario, str(scenario_path)))
     with _progress_bar("replications") as progress, contextlib.ExitStack() as stack:
         if client is not None:
             stack.callback(client.close)
@@ -359,7 +360,7 @@ def plan(scenario_path: Path, replications: int, seed: int, iterations: int,
         _fail("--meet-probability: 1 would be every possible day; give a chance below 1 "
               "(0.9 or 90 for 90 %)")
     scenario = load_scenario(scenario_path)
-    _check_rosterable(scenario)
+    _check_rosterable(scenario, str(scenario_path))
     out = _output(out_dir, Path("out") / scenario_path.stem)
     say = (lambda line: click.echo(f"  {line}", err=True)) if sys.stderr.isatty() else None
     result = run_plan(scenario, replications=replications, seed=seed,
@@ -424,7 +425,8 @@ def _run_study(loaded, time_limit: float, workers: int, run=None, source: Path |
 
     named = {"base": loaded.base, **loaded.variants, **loaded.frontier_variants}
     for name, scenario in named.items():
-        _check_rosterable(scenario)
+        _check_rosterable(scenario, f"{source or loaded.study.name}: " + (
+            f"base {loaded.study.base}" if name == "base" else f"variant '{name}'"))
         if any(standard.percent >= 100 for standard in scenario.standards):
             try:  # an unreachable 100 % says so now, not after the other plans
                 requirements(scenario)
@@ -560,8 +562,8 @@ def scorecard(card_path: Path, replications: int, seed: int, out_dir: Path | Non
     scenario = load_scenario(card_path.parent / card.scenario) if card.scenario else None
     check_simulated(card, scenario, str(card_path))
     if scenario is not None:
-        result = run(scenario, staffing=_default_staffing(scenario), replications=replications,
-                     seed=seed)
+        staffing = _default_staffing(scenario, str(card_path.parent / card.scenario))
+        result = run(scenario, staffing=staffing, replications=replications, seed=seed)
         metrics = simulated_metrics(result, scenario)
     scored = score(card, metrics)
     click.echo(scorecard_text(scored, card.name))
@@ -608,7 +610,7 @@ def _report(out_dir: Path, title: str, printed: str, written: list[Path], tables
     return write_report(out_dir / "report.html", title, printed, charts, tables)
 
 
-def _default_staffing(scenario):
+def _default_staffing(scenario, source: str):
     """The scenario's own staffing, else the analytic requirement (with a note)."""
     if len(scenario.staffing()) == len(scenario.pools):
         return None
@@ -616,17 +618,25 @@ def _default_staffing(scenario):
 
     click.echo("note: the scenario gives no staffing for every pool; simulating the "
                "analytic requirement (svcsim requirements) as scheduled staff", err=True)
-    return requirements(scenario).staffing()
+    from svcsim.scenario.interval_table import checked_values
+
+    table = requirements(scenario).staffing()
+    # beyond the agents svcsim simulates, say whose number it is: not the user's
+    checked_values(scenario, table, f"{source} (its analytic requirement, simulated as staff)",
+                   whole=True, every_pool=True)
+    return table
 
 
-def _check_rosterable(scenario) -> None:
+def _check_rosterable(scenario, source: str) -> None:
+    """Refuse, naming ``source`` (the file), a scenario with a pool the
+    planner cannot roster."""
     from svcsim.scenario import ScenarioError
 
     missing = [f"pools[{i}].shift_rules" for i, p in enumerate(scenario.pools)
                if p.shift_rules is None]
     if missing:
-        raise ScenarioError(scenario.name, [(path, "needed to roster this pool: name a set "
-                                             "of 'shift_rules'") for path in missing])
+        raise ScenarioError(source, [(path, "needed to roster this pool: name a set "
+                                      "of 'shift_rules'") for path in missing])
 
 
 # -- history: fit, forecast, replay (svcsim.history.cli) ----------------------

@@ -94,6 +94,7 @@ class _Stopper:
                 self._end(data[0])
             first = time.monotonic()
             self.interrupted = data[0]
+            quiet_logs()
             # Work in child processes is lost anyway: end it now, so the main
             # thread is not left waiting on it and has the CPU to unwind.
             end_children()
@@ -110,6 +111,7 @@ class _Stopper:
         with COMMIT_LOCK:
             discard_staging()
             end_children()
+            release_semaphores()
             say_interrupted()
             os._exit(exit_status(self.signum or signum))
 
@@ -121,6 +123,32 @@ class _Stopper:
         for fd in (self.read_fd, self.write_fd):
             with contextlib.suppress(OSError):
                 os.close(fd)
+
+
+def quiet_logs() -> None:
+    """Silence every logger of this process (Dask's above all): once a command
+    is interrupted, its one line is all it says, not the warnings and
+    tracebacks of a local Dask cluster's nannies and workers torn down
+    mid-task. Called from the watcher thread, never a signal handler (it takes
+    the logging lock)."""
+    import logging
+
+    logging.disable(logging.CRITICAL)
+
+
+def release_semaphores() -> None:
+    """Unlink the named semaphores this process made (a local Dask cluster's
+    locks and queues), as a normal exit would: ending at once (``os._exit``)
+    skips that, and multiprocessing's resource tracker, outliving the
+    process, then warns of "leaked semaphore objects" after the one line."""
+    from multiprocessing import synchronize, util
+
+    # NOTE: multiprocessing keeps these finalizers in a private registry; a
+    # Finalize runs at most once, so a later normal exit does not repeat them.
+    for finalizer in list(getattr(util, "_finalizer_registry", {}).values()):
+        if getattr(finalizer, "_callback", None) is synchronize.SemLock._cleanup:
+            with contextlib.suppress(Exception):
+                finalizer()
 
 
 def end_children(timeout_s: float = 0.3) -> None:
@@ -145,6 +173,7 @@ def finish(stopper: _Stopper | None) -> None:
     say_interrupted()
     if EXIT_AT_ONCE:
         end_children()
+        release_semaphores()
         with contextlib.suppress(Exception):
             sys.stdout.flush()
         os._exit(status)

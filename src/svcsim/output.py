@@ -76,7 +76,13 @@ class OutputFolder:
         """Yield a staging folder; on a clean exit move every file written
         there into the output folder as one set, else discard them."""
         created = _make_folder(self.path, self.option)
-        staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=self.path))
+        try:  # the check passed, but a folder can change, or access() be wrong (ACLs, NFS)
+            staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=self.path))
+        except OSError as exc:
+            if created:
+                with contextlib.suppress(OSError):
+                    self.path.rmdir()
+            raise _os_problem(self.path, self.option, exc) from None
         _STAGING.add(staging)
         try:
             try:
@@ -205,7 +211,8 @@ def _os_problem(path: Path, option: str, exc: OSError,
         # a temporary ``.name.XXXX.ext`` file: name the file it was becoming
         name = where.name[1:].rsplit(".", 2)[0] if where.name.startswith(".") else where.name
         where = path / name
+    fix = ("free space or give --out another folder" if exc.errno in (errno.ENOSPC, errno.EDQUOT)
+           else "give --out a folder you can write to")
     return OutputError(str(path), [(option, f"cannot write the output: {reason} "
                                     f"({where}); nothing was written, the "
-                                    "folder keeps its previous files; free space or give "
-                                    "--out another folder")])
+                                    f"folder keeps its previous files; {fix}")])

@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from svcsim.arguments import check_arguments
 from svcsim.queueing import service_plan
 from svcsim.queueing.streams import work_streams
 from svcsim.repair import agents_to_close
@@ -85,8 +86,10 @@ class Plan:
     notes : list of str
         Standards that could not be met, and why.
     stuck : tuple of int
-        Positions of the standards found not staffing-limited: more agents
-        where they fell short did not move them.
+        Positions of the standards the repair stopped chasing: found not
+        staffing-limited (more agents where they fell short did not move
+        them), or held back by the shift rules (a cap or the shift windows
+        leave no room for the agents they need).
     confidence : float
         Confidence of the verdicts (0.95: one-sided 95 %).
     requirement : dict of str to numpy.ndarray
@@ -153,6 +156,14 @@ def plan(scenario: Scenario, replications: int = 10, seed: int = 7, max_iteratio
     risk_days : int
         Days drawn to measure P(meet).
     """
+    check_arguments("plan_roster", counts={"replications": (replications, 1), "workers": (workers, 1),
+                                           "max_iterations": (max_iterations, 0),
+                                           "risk_days": (risk_days, 2),
+                                           **({} if max_replications is None else
+                                              {"max_replications": (max_replications, 1)})},
+                    shares={"confidence": confidence,
+                            **({} if meet_probability is None else
+                               {"meet_probability": meet_probability})}, seed=seed)
     meet_probability = meet_probability or scenario.planning.meet_probability
     sizing = None
     if meet_probability is not None:
@@ -199,7 +210,7 @@ def plan(scenario: Scenario, replications: int = 10, seed: int = 7, max_iteratio
         roster, result = evaluate(need, iteration, "raise where "
                                   + "; ".join(scenario.standards[i].label for i in missed),
                                   roster)
-        _mark_stuck(scenario, previous, result, missed, stuck, flat)
+        _mark_stuck(scenario, previous, result, missed, stuck, flat, roster)
         tried.append((roster, result, need))
     roster, result, need = _cheapest_best(scenario, tried, stuck)
     trims = 0
@@ -479,9 +490,12 @@ def _missed_pools(scenario: Scenario, result: SimulationResult, index: int,
 
 
 def _mark_stuck(scenario: Scenario, before: SimulationResult, after: SimulationResult,
-                missed: list[int], stuck: dict[int, str], flat: dict[int, int]) -> None:
+                missed: list[int], stuck: dict[int, str], flat: dict[int, int],
+                roster: Roster) -> None:
     """A missed standard whose deficit did not shrink in two raises running is
-    not staffing-limited."""
+    not staffing-limited; unless the roster could not take the raises (its
+    pools are short of their requirement where the standard falls short: a
+    cap or the shift windows), when the rules hold it back."""
     for index in missed:
         if (deficit(scenario, after, index, CERTIFIED)
                 < 0.9 * deficit(scenario, before, index, CERTIFIED)):
@@ -490,9 +504,19 @@ def _mark_stuck(scenario: Scenario, before: SimulationResult, after: SimulationR
         flat[index] = flat.get(index, 0) + 1
         if flat[index] >= 2:
             level = after.standards["attainment"].iloc[index]
-            stuck[index] = (f"not staffing-limited: two raises where it fell short did "
-                            f"not move it ({100 * level:.1f}% against "
-                            f"{scenario.standards[index].percent:g}%)")
+            against = f"{100 * level:.1f}% against {scenario.standards[index].percent:g}%"
+            intervals = _short_intervals(scenario, after, index)
+            pools = sorted(_missed_pools(scenario, after, index, intervals))
+            coverage = roster.coverage[roster.coverage["pool"].isin(pools)]
+            if len(intervals):
+                coverage = coverage[coverage["interval"].isin(intervals)]
+            if (coverage["shortfall"] > 1e-9).any():
+                stuck[index] = (f"held back by the shift rules ({against}): the roster cannot "
+                                "add the agents it needs where it falls short (see the note "
+                                f"on {', '.join(pools)})")
+            else:
+                stuck[index] = (f"not staffing-limited: two raises where it fell short did "
+                                f"not move it ({against})")
 
 
 def _trim(scenario: Scenario, roster: Roster, result: SimulationResult,

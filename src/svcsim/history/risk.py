@@ -50,6 +50,10 @@ def chance_of_meeting(scenario: Scenario, staffing=None, days: int = 200, seed: 
         and 90th percentiles of the day's attainment. A day counts as met
         when its attainment over the horizon reaches the target.
     """
+    from svcsim.arguments import check_arguments
+
+    check_arguments("chance_of_meeting", counts={"days": (days, 1), "workers": (workers, 1)},
+                    seed=seed)
     per_day = _day_attainment(scenario, staffing, days, seed, workers)
     rows = []
     for i, standard in enumerate(scenario.standards):

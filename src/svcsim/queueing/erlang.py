@@ -400,9 +400,12 @@ def _required_erlang_c(load, lam, service, target, t, floor) -> np.ndarray:
             raise UnreachableTarget(float(np.max(target)), float(np.max(t)))
         blocking = load * blocking / (k + load * blocking)
         stable = k > load
+        # only stable cells can meet a target: elsewhere the exponent would be
+        # positive and overflow at busy intervals with long thresholds
+        spare = np.where(stable, k / service - lam, 0.0)
         with np.errstate(divide="ignore", invalid="ignore"):
             wait = blocking / (1 - (load / k) * (1 - blocking))
-            level = 1 - wait * np.exp(-(k / service - lam) * t)
+            level = 1 - wait * np.exp(-spare * t)
         ok = (found < 0) & stable & (level >= target - 1e-12) & (k >= floor)
         found = np.where(ok, k, found)
     return found

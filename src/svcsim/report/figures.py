@@ -10,6 +10,7 @@ from matplotlib.figure import Figure
 
 from svcsim.files import write_atomic
 from svcsim.queueing.requirements import Requirements
+from svcsim.report.days import day_dates, day_labels
 from svcsim.scenario import Scenario
 
 PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
@@ -31,11 +32,12 @@ def _time_axis(ax, scenario: Scenario, busy: np.ndarray | None = None) -> None:
         if busy is None:
             busy = sum(c.volumes for c in scenario.resolved_contact_types) > 0
         ax.set_xlim(*_busy_hours(scenario, busy))
-        ax.set_xlabel("time of day")
+        dates = day_dates(scenario)
+        ax.set_xlabel("time of day" + (f", {day_labels(scenario)[0]}" if dates else ""))
     else:
-        labels = scenario.interval_labels()[:: int(86400 / scenario.interval_s)]
+        labels = [label.split(" (")[0] for label in day_labels(scenario)]  # Mon, or Mon 7 Dec
         ax.set_xticks(np.arange(days) * 24 + 12)
-        ax.set_xticklabels([label.split()[0] for label in labels])
+        ax.set_xticklabels(labels)
         for day in range(1, days):
             ax.axvline(day * 24, color="0.8", lw=0.8, zorder=0)
         ax.set_xlim(0, days * 24)

@@ -27,12 +27,15 @@ h1 { font-size: 1.5em; border-bottom: 3px solid #1f77b4; padding-bottom: .3em; }
 h2 { font-size: 1.15em; margin-top: 2em; color: #1f4e79; }
 pre { background: #f6f8fa; padding: 1em; overflow-x: auto; font-size: .85em;
       font-family: "Noto Sans Mono CJK SC", "DejaVu Sans Mono", monospace; }
-table { border-collapse: collapse; font-size: .85em; margin: .5em 0; }
+table { border-collapse: collapse; font-size: .85em; margin: .5em 0; display: block;
+        overflow-x: auto; max-width: 100%; }
 th, td { border: 1px solid #ccc; padding: .25em .6em; text-align: right; }
 th { background: #dde5f0; }
 td:first-child, th:first-child { text-align: left; }
 img { max-width: 100%; border: 1px solid #eee; }
 .meta { color: #666; font-size: .85em; }
+.lead { background: #eef4fb; border-left: 4px solid #1f77b4; padding: .4em 1em; }
+.lead p { margin: .3em 0; }
 """
 
 
@@ -72,8 +75,9 @@ def image_html(path: Path, alt: str) -> str:
 
 def report_html(title: str, printed: str, images: list[Path],
                 tables: dict[str, pd.DataFrame]) -> str:
-    """The page: headline (the printed summary's first line), the summary,
-    the charts, the tables.
+    """The page: headline (the printed summary's first line) and the rest of
+    its paragraph (a plan's verdicts with their confidence), the summary, the
+    charts, the tables.
 
     Parameters
     ----------
@@ -87,10 +91,19 @@ def report_html(title: str, printed: str, images: list[Path],
         Tables to show under their headings.
     """
     lines = printed.strip().splitlines()
-    headline, rest = (lines[0], "\n".join(lines[1:])) if lines else (title, "")
-    parts = [f"<h1>{html.escape(headline)}</h1>",
-             f"<p class='meta'>{html.escape(title)}</p>",
-             f"<h2>Summary</h2><pre>{html.escape(rest.strip())}</pre>"]
+    headline, rest = (lines[0], lines[1:]) if lines else (title, [])
+    # the headline's own paragraph (a plan's verdicts and their confidence)
+    # stands under it; the rest is the summary
+    blank = next((i for i, line in enumerate(rest) if not line.strip()), None)
+    lead = rest[:blank] if blank is not None else []
+    summary = "\n".join(rest[len(lead):]).strip()
+    parts = [f"<h1>{html.escape(headline)}</h1>"]
+    if lead:
+        parts.append("<div class='lead'>" + "".join(
+            f"<p>{html.escape(line.strip())}</p>" for line in lead) + "</div>")
+    parts.append(f"<p class='meta'>{html.escape(title)}</p>")
+    if summary:
+        parts.append(f"<h2>Summary</h2><pre>{html.escape(summary)}</pre>")
     if images:
         parts.append("<h2>Charts</h2>")
         parts += [f"<p>{image_html(path, path.stem.replace('_', ' '))}</p>" for path in images]

@@ -9,6 +9,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from svcsim.report.days import day_labels
 from svcsim.report.figures import PALETTE, _hours, _time_axis
 from svcsim.roster import Roster
 from svcsim.scenario import Scenario
@@ -85,8 +86,6 @@ def gantt_figure(roster: Roster, scenario: Scenario) -> Figure:
     patterns the rows get thinner, never the picture taller. Breaks are in
     the workbook, not here.
     """
-    from svcsim.report.workbook import day_labels
-
     patterns = shift_patterns(roster)
     rows = (patterns[["pool", "shift", "start_h", "end_h"]].drop_duplicates()
             .sort_values(["pool", "start_h", "end_h", "shift"]).reset_index(drop=True))

@@ -13,6 +13,12 @@ from svcsim.scenario import Scenario
 pd.set_option("display.unicode.east_asian_width", True)
 
 
+def _text(table: pd.DataFrame, empty: str = "  (none)") -> str:
+    """The table as aligned text, or ``empty`` (a sentence) when it has no
+    rows: never pandas' "Empty DataFrame / Columns: [...]" block."""
+    return empty if table.empty else table.to_string(index=False)
+
+
 def _pct(value: float) -> str:
     return "" if not np.isfinite(value) else f"{100 * value:5.1f}%"
 
@@ -52,7 +58,7 @@ def requirements_by_pool_text(req: Requirements, scenario: Scenario) -> str:
             "occupancy": rows["occupancy"].map(_pct),
             "service level": rows["service_level"].map(_pct),
         })
-        blocks.append(table.to_string(index=False))
+        blocks.append(_text(table))
     summary = req.summary()
     hours = pd.DataFrame({
         "pool": summary["pool"],
@@ -63,7 +69,7 @@ def requirements_by_pool_text(req: Requirements, scenario: Scenario) -> str:
         "agent-hours scheduled": summary["scheduled_hours"].map(lambda v: _num(v, 1)),
     })
     blocks.append("\nSummary (required = on duty; scheduled = required / (1 - shrinkage))")
-    blocks.append(hours.to_string(index=False))
+    blocks.append(_text(hours))
     return "\n".join(blocks)
 
 
@@ -83,7 +89,7 @@ def requirements_by_contact_text(req: Requirements) -> str:
         "ASA s": rows["asa_s"].map(lambda v: _num(v, 1)),
         "abandon": rows["abandon_rate"].map(_pct),
     })
-    return table.to_string(index=False)
+    return _text(table, "No contact type has work in any interval.")
 
 
 def _ci(level: float, low: float, high: float) -> str:
@@ -122,8 +128,8 @@ def standards_text(result, scenario: Scenario) -> str:
             per_type["service_level_high"], strict=True)],
         "against": per_type["standard"],
     })
-    return "\n".join([head, "", table.to_string(index=False), "",
-                      "By tier and channel (over the horizon)", types.to_string(index=False)])
+    return "\n".join([head, "", _text(table), "",
+                      "By tier and channel (over the horizon)", _text(types)])
 
 
 def _who(roster, scenario: Scenario) -> str:
@@ -153,8 +159,8 @@ def roster_text(roster, scenario: Scenario) -> str:
         summary = summary.drop(columns=["shifts", "added for rest"])
     lines = [f"Roster: {scenario.name}: {_who(roster, scenario)}, "
              f"{roster.paid_hours:,.1f} paid hours, cost {roster.cost:,.0f} "
-             f"(status {roster.status})", "", summary.to_string(index=False), "",
-             shifts.to_string(index=False)]
+             f"(status {roster.status})", "", _text(summary), "",
+             _text(shifts, "No shifts: the roster has no agents on duty.")]
     if roster.explanations:
         lines += ["", "The requirement cannot be met in full:"]
         lines += [f"  - {text}" for text in roster.explanations]
@@ -228,7 +234,7 @@ def plan_text(result, scenario: Scenario) -> str:
     history = history.rename(columns={"roster_status": "status", "roster_gap": "gap",
                                       "replications": "reps"})
     lines = plan_headline(result, scenario) + [
-        "", history.to_string(index=False), "",
+        "", _text(history), "",
         "Verdicts are certified at each standard's scope (every interval, day or the week): "
         "'met' when the one-sided\nconfidence bound clears the target in every unit, 'missed' "
         "when an upper bound lies below it,\n'not shown' when the interval straddles it; "
@@ -244,7 +250,7 @@ def plan_text(result, scenario: Scenario) -> str:
             "lowest interval": service["lowest_interval"].map(_pct),
         })
         lines += ["", "Held over the day (or week), not interval by interval: analytic "
-                  "attainment of this roster", held.to_string(index=False),
+                  "attainment of this roster", _text(held),
                   f"Holding every standard in every interval would need "
                   f"{result.interval_headcount} agents."]
     if result.notes:
@@ -290,11 +296,11 @@ def comparison_text(result, study_name: str) -> str:
     })
     lines = [f"Study: {study_name}", "",
              "What each variant needs (planned and verified in simulation)",
-             need.to_string(index=False)]
+             _text(need)]
     lines += enough
     lines += _not_staffing_limited(plans)
     lines += ["", "Day one: today's (base) roster under each variant, changes against the base "
-              "with common random numbers", today.to_string(index=False),
+              "with common random numbers", _text(today, "  (no standard to show)"),
               "(attainment over the horizon; the verdict is at the standard's scope: held in "
               "every interval, it is missed when some interval's CI lies below the target)"]
     if left_out:
@@ -314,7 +320,8 @@ def _not_staffing_limited(plans: pd.DataFrame) -> list[str]:
             variants.setdefault(label, []).append(row.variant)
     if not variants:
         return []
-    lines = ["Missed however many agents (more did not move them in simulation):"]
+    lines = ["Missed however many agents the plan asked for (more did not move them in "
+             "simulation, or the shift rules allow no more; each plan's notes say which):"]
     for label, names in variants.items():
         which = "every variant" if len(names) == len(plans) else ", ".join(names)
         lines.append(f"  {label} ({which})")
@@ -336,7 +343,7 @@ def sweep_text(table: pd.DataFrame, base, study_name: str) -> str:
         f"Sweep: {study_name} (base: {base['headcount']} agents, cost {base['cost']:,.0f})", "",
         "Agents and cost each point needs (planned, verified in simulation); 'planned:' is that "
         "plan's attainment, 'today:' the base roster's, of the point's version of each standard",
-        shown.to_string(index=False)])
+        _text(shown)])
 
 
 def frontier_text(result, study_name: str) -> str:
@@ -355,7 +362,7 @@ def frontier_text(result, study_name: str) -> str:
     })
     lines = [f"Frontier: {study_name}", "",
              "Agents and cost each target needs (planned, verified in simulation; the other "
-             "standards as today)", shown.to_string(index=False)]
+             "standards as today)", _text(shown)]
     if result.headline():
         lines += [""] + result.headline()
     return "\n".join(lines)
@@ -374,7 +381,7 @@ def scorecard_text(scored, name: str) -> str:
         "lost": table["lost"].map(lambda v: f"{v:.1f}"),
     })
     lines = [f"Scorecard: {name}: {scored.total:.1f} / 100 (weakest dimensions first)", "",
-             shown.to_string(index=False)]
+             _text(shown)]
     if scored.alerts:
         lines += ["", "Alerts:"] + [f"  - {alert}" for alert in scored.alerts]
     return "\n".join(lines)

@@ -23,9 +23,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from svcsim.files import write_atomic
+from svcsim.report.days import day_dates, day_labels
 from svcsim.roster import Roster
 from svcsim.scenario import Scenario
-from svcsim.scenario.calendar import WEEKDAYS
 from svcsim.scenario.units import parse_clock
 
 TIME = "hh:mm"
@@ -52,12 +52,18 @@ VERDICT_WORDS = {"met": "met (the confidence interval clears the target)",
                  "missed": "missed"}
 
 
-def day_labels(scenario: Scenario) -> list[str]:
-    """Headers for the horizon's days: the weekday, and the day number when
-    the horizon is longer than a day (``Tue``, or ``Mon (day 1)``)."""
-    days = scenario.horizon.days
-    names = [WEEKDAYS[(scenario.first_weekday + d) % 7].capitalize() for d in range(days)]
-    return names if days == 1 else [f"{name} (day {d + 1})" for d, name in enumerate(names)]
+DATE = "ddd d mmm"
+"""Excel's format for a day header: ``Mon 7 Dec``."""
+
+
+def _day_cell(ws: Worksheet, row: int, column: int, scenario: Scenario, day: int):
+    """Write day ``day`` (0-based) of the horizon: an Excel date shown as
+    ``Mon 7 Dec`` when the start date is known, else its label."""
+    dates = day_dates(scenario)
+    cell = ws.cell(row, column, dates[day] if dates else day_labels(scenario)[day])
+    if dates:
+        cell.number_format = DATE
+    return cell
 
 
 def _clock(seconds: float) -> dt.time:
@@ -70,6 +76,8 @@ def _text_width(value) -> int:
     """Columns a cell's text takes (Chinese characters take two)."""
     if isinstance(value, dt.time):
         return 5
+    if isinstance(value, dt.date):
+        return 10  # ddd d mmm
     if isinstance(value, float):
         return len(f"{value:,.1f}")
     text = str(value)
@@ -119,9 +127,13 @@ def _summary_sheet(ws: Worksheet, roster: Roster, scenario: Scenario, simulation
                    title: str | None) -> None:
     ws.title = "Summary"
     ws.cell(1, 1, title or f"Roster: {scenario.name}").font = TITLE
-    labels = day_labels(scenario)
-    period = labels[0] if len(labels) == 1 else (
-        f"{scenario.horizon.days} days, {labels[0].split()[0]} to {labels[-1].split()[0]}")
+    labels, dates = day_labels(scenario), day_dates(scenario)
+    if dates:  # with the year: the summary is the sheet that gets filed
+        period = labels[0] if len(labels) == 1 else f"{len(labels)} days, {labels[0]} to {labels[-1]}"
+        period += f" {dates[-1].year}"
+    else:
+        period = labels[0] if len(labels) == 1 else (
+            f"{scenario.horizon.days} days, {labels[0].split()[0]} to {labels[-1].split()[0]}")
     contracts = pd.Series(_contracts(roster)).value_counts()
     facts = [
         ("Scenario", scenario.name),
@@ -183,9 +195,9 @@ def _rota_sheet(ws: Worksheet, roster: Roster, scenario: Scenario) -> None:
     labels = day_labels(scenario)
     for c, name in enumerate(fixed, start=1):
         ws.cell(2, c, name)
-    for d, label in enumerate(labels):
+    for d in range(len(labels)):
         first = len(fixed) + 1 + d * len(per_day)
-        head = ws.cell(1, first, label)
+        head = _day_cell(ws, 1, first, scenario, d)
         head.font, head.fill = BOLD, HEADER_FILL
         head.alignment = Alignment(horizontal="center")
         ws.merge_cells(start_row=1, start_column=first, end_row=1,
@@ -230,7 +242,7 @@ def _rota_sheet(ws: Worksheet, roster: Roster, scenario: Scenario) -> None:
 
 
 def _shifts_sheet(ws: Worksheet, roster: Roster, scenario: Scenario) -> None:
-    labels = day_labels(scenario)
+    labels = day_dates(scenario) or day_labels(scenario)
     options = roster.agent_days.drop_duplicates(["pool", "shift"]).set_index(
         ["pool", "shift"]) if not roster.agent_days.empty else None
     headers = ["Pool", "Day", "Shift", "Contract", "Start", "End", "Crosses midnight",
@@ -244,13 +256,13 @@ def _shifts_sheet(ws: Worksheet, roster: Roster, scenario: Scenario) -> None:
                      "" if part is None else "part-time" if part else "full-time",
                      _clock(parse_clock(s.start)), _clock(parse_clock(s.end)),
                      "yes" if s.crosses_midnight else "no", s.breaks, s.count, paid])
-    _table(ws, 1, headers, rows, {"Start": TIME, "End": TIME, "Agents": "0",
+    _table(ws, 1, headers, rows, {"Day": DATE, "Start": TIME, "End": TIME, "Agents": "0",
                                   "Paid hours each": HOURS})
     _fit(ws)
 
 
 def _coverage_sheet(ws: Worksheet, roster: Roster, scenario: Scenario) -> None:
-    labels = day_labels(scenario)
+    labels = day_dates(scenario) or day_labels(scenario)
     per_day = int(round(86400 / scenario.interval_s))
     headers = ["Pool", "Day", "Interval start", "Required", "Scheduled", "On break",
                "Surplus", "Shortfall"]
@@ -259,7 +271,7 @@ def _coverage_sheet(ws: Worksheet, roster: Roster, scenario: Scenario) -> None:
     rows = [[c.pool, labels[int(c.interval) // per_day],
              _clock(int(c.interval) * scenario.interval_s), c.required, c.scheduled,
              c.on_break, c.surplus, c.shortfall] for c in staffed.itertuples()]
-    _table(ws, 1, headers, rows, {"Interval start": TIME, "Required": "0",
+    _table(ws, 1, headers, rows, {"Day": DATE, "Interval start": TIME, "Required": "0",
                                   "Scheduled": AGENTS, "On break": AGENTS,
                                   "Surplus": AGENTS, "Shortfall": AGENTS})
     _fit(ws)
@@ -286,6 +298,8 @@ LEGEND = [
     ("Coverage", "On break", "Agents on the roster but on a break."),
     ("Coverage", "Surplus / Shortfall", "Scheduled above or below the requirement."),
     ("All", "Times", "Local clock times of the scenario's centre."),
+    ("All", "Days", "Weekday and date (Excel dates) when the scenario gives "
+     "horizon.start_date; else the weekday, and the day number over several days."),
 ]
 
 
@@ -343,4 +357,4 @@ def write_workbook(path: str | Path, roster: Roster, scenario: Scenario, simulat
     return write_atomic(path, lambda tmp: book.save(tmp))
 
 
-__all__ = ["day_labels", "roster_workbook", "write_workbook"]
+__all__ = ["day_dates", "day_labels", "roster_workbook", "write_workbook"]

@@ -3,13 +3,29 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from svcsim.scenario import Scenario, StaffingError
-from svcsim.scenario.interval_table import read_interval_table
+from svcsim.scenario.interval_table import checked_values, read_interval_table
 
 COLUMNS = ("scheduled_agents", "required", "required_agents", "agents")
+
+
+def checked_requirements(scenario: Scenario, required: Any,
+                         source: str = "<requirements>") -> dict[str, np.ndarray]:
+    """Agents to roster per pool per interval, given in Python (a mapping of
+    pool to values, or a wide DataFrame such as ``Requirements.staffing()``),
+    checked: pools with shift rules, one finite number >= 0 per interval.
+
+    Raises
+    ------
+    StaffingError
+        Naming the column, the interval and the fix.
+    """
+    rostered = [p.name for p in scenario.pools if p.shift_rules is not None]
+    return checked_values(scenario, required, source, whole=False, pools=rostered)
 
 
 def read_requirements(path: Path, scenario: Scenario) -> dict[str, np.ndarray]:

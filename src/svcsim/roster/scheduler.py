@@ -8,9 +8,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from svcsim.arguments import checked_settings
 from svcsim.files import write_text
 from svcsim.roster import evaluate
 from svcsim.roster.model import PoolSolution, SolverSettings, solve_pool
+from svcsim.roster.requirements_file import checked_requirements
 from svcsim.roster.service import ServiceTarget
 from svcsim.roster.shifts import ShiftOption, shift_options
 from svcsim.roster.tours import Tours, assign_tours
@@ -140,11 +142,17 @@ def schedule_roster(scenario: Scenario, required: dict[str, np.ndarray] | pd.Dat
         A roster of the same scenario to start from: each pool starts from
         its roster plus the shifts a greedy cover adds for any raise in
         ``required``, and keeps that roster unless the search beats it.
+
+    Raises
+    ------
+    ScenarioError
+        ``required`` names a pool without shift rules or is not one finite
+        number >= 0 per interval (a ``StaffingError``), or ``settings`` are
+        out of range.
     """
-    settings = settings or SolverSettings()
+    settings = checked_settings("schedule_roster", settings or SolverSettings())
+    required = checked_requirements(scenario, required)  # e.g. Requirements.staffing()
     targets = targets or {}
-    if isinstance(required, pd.DataFrame):  # e.g. Requirements.staffing(): start + pools
-        required = {c: required[c].to_numpy() for c in required.columns if c != "start"}
     shifts, rota, coverage, summary, explanations, service = [], [], [], [], [], []
     solutions = {}
     worked = []

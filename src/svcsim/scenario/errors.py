@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import difflib
+import reprlib
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 
 class ScenarioError(ValueError):
@@ -54,6 +56,16 @@ def _cut(text: str, limit: int) -> str:
 
 class StaffingError(ScenarioError):
     """A staffing table (CSV or array) does not fit the scenario."""
+
+
+_SHOWN = reprlib.Repr()
+_SHOWN.maxlevel, _SHOWN.maxlist, _SHOWN.maxdict, _SHOWN.maxtuple = 2, 4, 4, 4
+_SHOWN.maxstring, _SHOWN.maxother, _SHOWN.maxlong = 60, 60, 40
+
+
+def shown(value: Any) -> str:
+    """``repr(value)`` cut to a few dozen characters, whatever its size."""
+    return _SHOWN.repr(value)
 
 
 def format_path(loc: Iterable[object]) -> str:

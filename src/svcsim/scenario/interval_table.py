@@ -15,11 +15,14 @@ Without a ``start`` column, the rows are every interval in order from 00:00.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import pandas as pd
 
-from svcsim.scenario.errors import StaffingError, did_you_mean
+from svcsim.scenario.errors import StaffingError, did_you_mean, shown
 from svcsim.scenario.files import csv_problem, parse_number, read_csv_rows
 from svcsim.scenario.limits import MAX_AGENTS, too_many_agents
 from svcsim.scenario.model import Scenario
@@ -46,7 +49,8 @@ def _example(scenario: Scenario) -> str:
 
 
 def read_interval_table(path: Path, scenario: Scenario, value_columns: tuple[str, ...],
-                        pools: list[str] | None = None) -> dict[str, np.ndarray]:
+                        pools: list[str] | None = None,
+                        whole: bool = False) -> dict[str, np.ndarray]:
     """Values per pool per interval from a wide or long CSV.
 
     Parameters
@@ -59,6 +63,8 @@ def read_interval_table(path: Path, scenario: Scenario, value_columns: tuple[str
         In a long table, the value column (the first of these present).
     pools : list of str, optional
         Pools the table may name [default: every pool of the scenario].
+    whole : bool
+        Values must be whole numbers (agents scheduled).
 
     Returns
     -------
@@ -124,9 +130,10 @@ def read_interval_table(path: Path, scenario: Scenario, value_columns: tuple[str
                 where, _, what = str(exc).partition(": ")
                 problems.append((where, what))
                 continue
-            if number < 0:
+            if number < 0 or whole and number != round(number):
                 problems.append((f"row {line}, column '{value if long else column}'",
-                                 f"must be >= 0, got {number:g}"))
+                                 f"agents must be {'a whole number ' if whole else ''}>= 0, "
+                                 f"got {number:g}"))
             elif number > MAX_AGENTS:
                 problems.append((f"row {line}, column '{value if long else column}'",
                                  too_many_agents(number)))
@@ -148,4 +155,99 @@ def read_interval_table(path: Path, scenario: Scenario, value_columns: tuple[str
     return table
 
 
-__all__ = ["OPTION_HINT", "read_interval_table"]
+def checked_values(scenario: Scenario, table: Any, source: str, *, whole: bool,
+                   pools: list[str] | None = None,
+                   every_pool: bool = False) -> dict[str, np.ndarray]:
+    """Per pool, one number of agents per interval, checked against the scenario.
+
+    The one check of a staffing or requirements table given in Python (a
+    mapping of pool to values, or a wide DataFrame with an optional
+    ``start`` column), and of the table a CSV gave.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        Gives the interval grid and the pool names.
+    table : mapping of str to array-like, or pandas.DataFrame
+        The values, agents per interval.
+    source : str
+        What the table is called in a message (its file, or ``<staffing>``).
+    whole : bool
+        Values must be whole numbers (agents scheduled; a requirement may
+        be fractional).
+    pools : list of str, optional
+        Pools the table may name [default: every pool of the scenario].
+    every_pool : bool
+        Every pool of ``pools`` must be given.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        Float values, one per interval of the horizon.
+
+    Raises
+    ------
+    StaffingError
+        Naming the column, the interval and the fix.
+    """
+    if isinstance(table, pd.DataFrame):
+        table = {c: table[c].to_numpy() for c in table.columns if c not in ("start", "interval")}
+    if not isinstance(table, Mapping):
+        raise StaffingError(source, [("", f"expected a mapping of pool name to one number per "
+                                      f"interval, or a DataFrame with a column per pool; got "
+                                      f"{type(table).__name__} {shown(table)}")])
+    every = [p.name for p in scenario.pools]
+    allowed = every if pools is None else pools
+    problems = [(f"column {shown(name)}", _unknown_pool(str(name), every, allowed))
+                for name in table if name not in allowed]
+    missing = [name for name in allowed if name not in table]
+    if every_pool and missing:
+        problems += [(f"column '{name}'", "missing: give agents for every pool")
+                     for name in missing]
+    elif not table:
+        problems.append(("", f"no pool given; give values for one or more of "
+                         f"{', '.join(allowed)}"))
+    if problems:
+        raise StaffingError(source, problems)
+    out = {}
+    for name, values in table.items():
+        problem, out[name] = _checked_column(scenario, values, whole)
+        if problem:
+            problems.append((f"column '{name}'", problem))
+    if problems:
+        raise StaffingError(source, problems)
+    return out
+
+
+def _unknown_pool(name: str, every: list[str], allowed: list[str]) -> str:
+    if name in every:
+        return "this pool names no shift_rules in the scenario, so it cannot be rostered"
+    return f"no such pool{did_you_mean(name, every)}; pools: {', '.join(allowed)}"
+
+
+def _checked_column(scenario: Scenario, values: Any, whole: bool) -> tuple[str, np.ndarray]:
+    """(problem or "", the values as floats) for one pool's column."""
+    n = scenario.n_intervals
+    try:
+        numbers = np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        return f"must be numbers (agents per interval), got {shown(values)}", np.zeros(0)
+    if numbers.ndim != 1 or len(numbers) != n:
+        size = f"{len(numbers)} values" if numbers.ndim == 1 else f"shape {numbers.shape}"
+        return (f"{size}, but the scenario has {n} intervals of "
+                f"{scenario.interval_s / 60:g} minutes: give one number per interval, the "
+                f"first at {scenario.interval_labels()[0]}"), numbers
+    labels = scenario.interval_labels()
+    bad = np.nonzero(~np.isfinite(numbers) | (numbers < 0)
+                     | ((numbers != np.round(numbers)) if whole else False))[0]
+    if bad.size:
+        kind = "a whole number >= 0" if whole else "a finite number >= 0"
+        return (f"interval {labels[bad[0]]}: agents must be {kind}, got {numbers[bad[0]]:g}",
+                numbers)
+    if numbers.size and numbers.max() > MAX_AGENTS:
+        big = int(np.argmax(numbers))
+        return f"interval {labels[big]}: {too_many_agents(numbers[big])}", numbers
+    return "", numbers
+
+
+__all__ = ["OPTION_HINT", "checked_values", "read_interval_table"]

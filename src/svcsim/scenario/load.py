@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import copy
 import json
-import reprlib
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +13,7 @@ from pydantic import ValidationError
 
 from svcsim.scenario import limits
 from svcsim.scenario.errors import ScenarioError, did_you_mean, format_path
+from svcsim.scenario.errors import shown as _shown
 from svcsim.scenario.model import Scenario
 
 
@@ -267,17 +267,6 @@ def _data_path(loc: tuple[Any, ...], data: Any, keep_last: bool) -> list[Any]:
         elif keep_last and i == len(loc) - 1 and isinstance(part, str):
             path.append(part)  # a missing key
     return path
-
-
-
-_SHOWN = reprlib.Repr()
-_SHOWN.maxlevel, _SHOWN.maxlist, _SHOWN.maxdict, _SHOWN.maxtuple = 2, 4, 4, 4
-_SHOWN.maxstring, _SHOWN.maxother, _SHOWN.maxlong = 60, 60, 40
-
-
-def _shown(value: Any) -> str:
-    """``repr(value)`` cut to a few dozen characters, whatever its size."""
-    return _SHOWN.repr(value)
 
 
 def _message(error: dict[str, Any]) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Literal
 
 import numpy as np
@@ -12,7 +13,7 @@ from svcsim.scenario.base import Spec
 from svcsim.scenario.calendar import WEEKDAYS, Calendar, OpeningHours
 from svcsim.scenario.channels import Channel, ContactTypeSpec, Tier
 from svcsim.scenario.contact_types import ContactType
-from svcsim.scenario.errors import did_you_mean
+from svcsim.scenario.errors import did_you_mean, shown
 from svcsim.scenario.names import Name, PatternName
 from svcsim.scenario.pools import Pool
 from svcsim.scenario.routing import matches, routing_warnings, serving_order
@@ -29,16 +30,52 @@ INTERVALS_S = (900.0, 1800.0, 3600.0)
 
 
 class Horizon(Spec):
-    """The planning grid: ``days`` days of intervals of ``interval`` seconds."""
+    """The planning grid: ``days`` days of intervals of ``interval`` seconds,
+    from weekday ``first_day`` (or the date ``start_date``)."""
 
     days: int = Field(1, ge=1, le=7, description="1 (a day) to 7 (a week)")
     interval: Duration = Field(900.0, description="15m, 30m or 1h")
     first_day: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
+    start_date: dt.date | None = Field(
+        None, description="date of the first day (2026-12-07): rosters head their days with "
+        "dates; first_day follows it")
+
+    @field_validator("start_date", mode="before")
+    @classmethod
+    def _a_date(cls, value: Any) -> Any:
+        if value is None or type(value) is dt.date:
+            return value
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value.strip())
+            except ValueError:
+                pass
+        raise ValueError(f"expected a date such as 2026-12-07, got {shown(value)}")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _first_day_of_the_date(cls, data: Any) -> Any:
+        """Without ``first_day``, the weekday is the start date's."""
+        if isinstance(data, dict) and "first_day" not in data:
+            try:
+                start = cls._a_date(data.get("start_date"))
+            except ValueError:
+                return data  # the field says what is wrong
+            if start is not None:
+                data = {**data, "first_day": WEEKDAYS[start.weekday()]}
+        return data
 
     @model_validator(mode="after")
     def _grid(self) -> Horizon:
         if self.interval not in INTERVALS_S:
             raise ValueError(f"interval must be 15m, 30m or 1h, got {format_duration(self.interval)}")
+        start = self.start_date
+        if start is not None and WEEKDAYS[start.weekday()] != self.first_day:
+            weekday = WEEKDAYS[start.weekday()]
+            raise ValueError(f"start_date {start.isoformat()} is a {start:%A}, but first_day is "
+                             f"'{self.first_day}' (the weekday profiles and opening hours "
+                             f"follow first_day): write first_day: {weekday}, or leave "
+                             "first_day out (it then follows the date)")
         return self
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from svcsim.arguments import check_arguments
 from svcsim.scenario import Scenario
 from svcsim.sim.replications import Progress, run_all
 from svcsim.sim.result import SimulationResult, summarise
@@ -53,8 +54,10 @@ def simulate(
     progress : callable, optional
         Called as ``progress(done, total)`` as replications finish.
     """
-    if replications < 1:
-        raise ValueError(f"replications must be >= 1, got {replications}")
+    check_arguments("simulate", counts={"replications": (replications, 1), "workers": (workers, 1),
+                                        "warmup_cycles": (warmup_cycles, 0)},
+                    shares={"level": level}, choices={"backend": (backend, ("local", "dask"))},
+                    seed=seed)
     entropy = root_entropy(seed)
     agents = on_duty(scenario, scheduled_staffing(scenario, staffing))
     runs = run_all(scenario, agents, entropy, replications, warmup_cycles, keep_contacts,

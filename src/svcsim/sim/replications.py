@@ -3,6 +3,7 @@ or on local processes, and summarised with t-based confidence intervals."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -120,7 +121,10 @@ def _run_dask(function: Callable[..., Any], args: list[tuple], client: Any,
         raise ImportError("backend='dask' needs the 'distributed' extra: "
                           "python -m pip install 'svcsim[distributed]'") from None
     own = not isinstance(client, Client)
-    client = Client(client) if own else client
+    if client is None:  # a local cluster: its workers' warnings are no news to a planner
+        client = Client(silence_logs=logging.ERROR)
+    elif own:
+        client = Client(client)
     try:
         futures = {client.submit(function, *a, pure=False): i for i, a in enumerate(args)}
         return _collect(futures, dask_completed(list(futures)), len(args), report)

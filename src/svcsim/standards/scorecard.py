@@ -25,6 +25,7 @@ as in scenarios: ``90%`` is a share, ``5m`` a duration in seconds.
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -34,7 +35,7 @@ import pandas as pd
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from svcsim.scenario import ScenarioError
-from svcsim.scenario.errors import did_you_mean
+from svcsim.scenario.errors import did_you_mean, shown
 from svcsim.scenario.base import Spec
 from svcsim.scenario.load import read_yaml, validation_problems
 from svcsim.scenario.units import parse_duration
@@ -244,8 +245,19 @@ def simulated_metrics(result, scenario) -> dict[str, float]:
 
 
 def score(card: Scorecard, metrics: dict[str, float] | None = None) -> Score:
-    """Score the card from simulated ``metrics`` and its measured inputs."""
+    """Score the card from simulated ``metrics`` and its measured inputs.
+
+    Raises
+    ------
+    ScenarioError
+        A metric the card reads is missing from ``metrics`` or is not a number.
+    """
     metrics = metrics or {}
+    wrong = [(f"metrics[{key!r}]", f"must be a number, got {shown(value)}")
+             for key, value in metrics.items()
+             if not isinstance(value, numbers.Real) or isinstance(value, bool)]
+    if wrong:
+        raise ScenarioError("score()", wrong)
     rows = []
     for dimension in card.dimensions:
         value = _value(dimension, card, metrics)

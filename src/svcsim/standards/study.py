@@ -31,7 +31,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 
 from svcsim.scenario import Scenario, ScenarioError, scenario_from_dict
 from svcsim.scenario.base import Spec
-from svcsim.scenario.errors import did_you_mean
+from svcsim.scenario.errors import did_you_mean, shown
 from svcsim.scenario.load import read_yaml, validation_problems
 from svcsim.scenario.standards import Percent
 from svcsim.standards.overlays import apply_changes
@@ -233,6 +233,10 @@ def with_changes(scenario: str | Path | Scenario, changes: list[dict[str, Any]])
         document = read_yaml(base_path)
         source = str(base_path)
         base = scenario_from_dict(document, source=source, base_dir=base_path.parent)
+    if not isinstance(changes, list) or not all(isinstance(c, dict) for c in changes):
+        raise ScenarioError(source, [("changes", "expected a list of changes, each a mapping "
+                                      "such as {'channel': 'phone', 'volume': 'x1.2'}, got "
+                                      f"{shown(changes)}")])
     labels = [standard.label for standard in base.standards]
     return _variant(document, changes, labels, source, "changes", "changed", base_path.resolve())
 
