@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import subprocess
 import sys
 
+import openpyxl
 import pandas as pd
 import pytest
 import yaml
@@ -210,9 +212,11 @@ def test_requirements_then_roster_as_a_workforce_manager_would(tmp_path):
     bank = str(SCENARIOS / "bank_hotline.yaml")
     assert run("requirements", bank, "--out", str(tmp_path)).returncode == 0
     result = run("roster", str(tmp_path / "requirements_by_pool.csv"), "--rules", bank,
-                 "--time-limit", "3", "--out", str(tmp_path))
+                 "--time-limit", "3", "--start-date", "2026-12-08", "--out", str(tmp_path))
     assert result.returncode == 0, result.stderr
     assert "status" in result.stdout and "coffee" in result.stdout
+    rota = openpyxl.load_workbook(tmp_path / "roster.xlsx")["Rota"]
+    assert [c.value for c in rota[1] if c.value is not None] == [dt.datetime(2026, 12, 8)]
     pools = pd.read_csv(tmp_path / "roster_pools.csv")
     assert (pools["headcount"] == pools["headcount_bound"]).all()  # proved minimal
     for name in ("roster.xlsx", "roster_shifts.csv", "roster_coverage.csv", "coverage.png",
@@ -259,6 +263,16 @@ def test_plan_holds_a_daily_standard_over_the_day(tmp_path):
     needed = int(result.stdout.split("in every interval would need ")[1].split()[0])
     assert agents < needed
     assert "Held over the day" in result.stdout and "80/20 over the day [hotline]" in result.stdout
+
+
+def test_a_start_date_on_another_weekday_is_refused_before_any_work(tmp_path):
+    result = run("plan", str(SCENARIOS / "bank_hotline.yaml"), "--start-date", "2026-12-09",
+                 "--out", str(tmp_path / "out"))
+    assert_clean_error(result, "--start-date", "2026-12-09 is a Wednesday", "first_day is 'tue'")
+    assert not (tmp_path / "out").exists()
+    result = run("plan", str(SCENARIOS / "bank_hotline.yaml"), "--start-date", "8 Dec")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "'--start-date': '8 Dec' does not match the format '%Y-%m-%d'" in result.stderr
 
 
 def test_plan_needs_shift_rules(tmp_path):

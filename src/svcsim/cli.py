@@ -62,6 +62,21 @@ def _input_file(kwargs: dict) -> str:
     return "svcsim"
 
 
+def _load_dated(path: Path, start_date):
+    """The scenario file, its horizon starting on ``start_date`` when given
+    (validated like ``horizon.start_date`` in the file: its weekday must be
+    the scenario's ``first_day``)."""
+    if start_date is None:
+        return load_scenario(path)
+    from svcsim.scenario import scenario_from_dict
+    from svcsim.scenario.load import read_yaml
+
+    data = read_yaml(path)
+    if isinstance(data, dict) and isinstance(data.get("horizon", {}), dict):
+        data["horizon"] = {**data.get("horizon", {}), "start_date": start_date.date()}
+    return scenario_from_dict(data, source=f"{path} with --start-date", base_dir=path.parent)
+
+
 def _output(out_dir: Path | None, default: Path):
     """The command's output folder, checked before any work (see svcsim.output)."""
     from svcsim.output import OutputFolder
@@ -274,11 +289,14 @@ def simulate(scenario_path: Path, staffing_path: Path | None, replications: int,
               help="CP-SAT workers per pool; more is not faster on most rosters "
               "(benchmarks/README.md).")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
+@click.option("--start-date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Date of the horizon's first day, YYYY-MM-DD: the workbook and charts "
+                   "head their days 'Mon 7 Dec' [default: the scenario's horizon.start_date].")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Folder for roster files and charts [default: out/<scenario name>].")
 @_reports_bad_input
 def roster(requirements_path: Path, scenario_path: Path, time_limit: float, workers: int,
-           seed: int, out_dir: Path | None) -> None:
+           seed: int, start_date, out_dir: Path | None) -> None:
     """Shift roster at minimum headcount that covers a requirements table.
 
     REQUIREMENTS is a CSV with columns pool and scheduled_agents (or required)
@@ -293,7 +311,7 @@ def roster(requirements_path: Path, scenario_path: Path, time_limit: float, work
     from svcsim.roster import SolverSettings, schedule_roster, write_roster
     from svcsim.roster.requirements_file import read_requirements
 
-    scenario = load_scenario(scenario_path)
+    scenario = _load_dated(scenario_path, start_date)
     need = read_requirements(requirements_path, scenario)
     out = _output(out_dir, Path("out") / scenario_path.stem)
     result = schedule_roster(scenario, need, SolverSettings(time_limit, workers, seed))
@@ -334,13 +352,16 @@ def roster(requirements_path: Path, scenario_path: Path, time_limit: float, work
                    "planning.meet_probability, else none].")
 @click.option("--risk-days", type=click.IntRange(min=20), default=200, show_default=True,
               help="Days drawn from the forecast to measure P(meet).")
+@click.option("--start-date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Date of the horizon's first day, YYYY-MM-DD: the workbook and charts "
+                   "head their days 'Mon 7 Dec' [default: the scenario's horizon.start_date].")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the roster, tables and charts [default: out/<scenario name>].")
 @_reports_bad_input
 def plan(scenario_path: Path, replications: int, seed: int, iterations: int,
          time_limit: float | None, gap_limit: float, confidence: float,
          max_replications: int | None, workers: int, meet_probability: float | None,
-         risk_days: int, out_dir: Path | None) -> None:
+         risk_days: int, start_date, out_dir: Path | None) -> None:
     """The whole job: requirements -> roster -> simulate -> repair, until the
     roster meets every standard in simulation (or says why it cannot).
 
@@ -359,7 +380,7 @@ def plan(scenario_path: Path, replications: int, seed: int, iterations: int,
     if meet_probability == 1:
         _fail("--meet-probability: 1 would be every possible day; give a chance below 1 "
               "(0.9 or 90 for 90 %)")
-    scenario = load_scenario(scenario_path)
+    scenario = _load_dated(scenario_path, start_date)
     _check_rosterable(scenario, str(scenario_path))
     out = _output(out_dir, Path("out") / scenario_path.stem)
     say = (lambda line: click.echo(f"  {line}", err=True)) if sys.stderr.isatty() else None
