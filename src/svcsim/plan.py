@@ -204,7 +204,8 @@ def plan(scenario: Scenario, replications: int = 10, seed: int = 7, max_iteratio
     interval_headcount = analytic_headcount
     if targets:
         say("rostering interval by interval, for comparison")
-        interval_headcount = schedule_roster(scenario, held.interval_need, settings).headcount
+        interval_headcount = schedule_roster(scenario, held.interval_need,
+                                             replace(settings, last_level="headcount")).headcount
     notes += _solver_notes(roster, final_settings)
     notes += [note for i, note in _scope_notes(scenario, result) if i not in stuck]
     return Plan(roster, result, pd.concat(history, ignore_index=True), analytic_headcount,

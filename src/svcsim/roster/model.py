@@ -26,7 +26,8 @@ from svcsim.roster import evaluate
 from svcsim.roster.rota import contract_bound
 from svcsim.roster.service import ServiceTarget
 from svcsim.roster.shifts import ShiftOption, break_minutes
-from svcsim.roster.warm import Found, extend_to_cover
+from svcsim.roster.relaxation import relaxed_agents
+from svcsim.roster.warm import Found, cover_from_counts, extend_to_cover
 from svcsim.scenario.shifts import ShiftRules
 
 LEVELS = ("shortfall", "headcount", "cost", "shifts", "over_coverage")
@@ -47,13 +48,15 @@ class SolverSettings:
     search interleaved, so that the same settings give the same roster on
     any machine load; one worker is the default, as it proves a day's
     roster several times faster than two interleaved (benchmarks/README.md)
-    and leaves a core free."""
+    and leaves a core free. ``last_level`` ends the search after that level
+    (e.g. ``"headcount"`` when only the headcount is wanted)."""
 
     time_limit_s: float | None = None
     num_workers: int = 1
     seed: int = 0
     gap_limit: float = 0.02
     max_rounds: int = 3
+    last_level: str = LEVELS[-1]
 
     def limit_for(self, size: int) -> float:
         """Time limit (s, deterministic) for a model of ``size`` (interval x
@@ -298,9 +301,7 @@ class PoolModel:
             plain = self._hint_interval_by_interval(settings, limit)
         else:
             if not (start is not None and start[0]):
-                # a greedy cover starts the search: a roster in hand at once
-                start = extend_to_cover(self.options, ({}, {}), self.required,
-                                        self.interval_s, self.max_agents)
+                start = self._first_start()
             # a start that breaks the part-time share only starts the search
             fallback = self.scored(start) if self._share_kept(start[0]) else None
             self._hint(start)
@@ -335,6 +336,9 @@ class PoolModel:
             found = self._snapshot(solver)
             self.model.add(expression <= int(round(solver.objective_value)))
             self._hint(found)
+            if level == settings.last_level:
+                proved &= level == LEVELS[-1]  # the levels below were not searched
+                break
         runtime = time.perf_counter() - began
         if plain is not None and _better(plain, objectives):
             # within the time limit the search did not beat the roster that
@@ -351,6 +355,25 @@ class PoolModel:
         agents, breaks = found
         return PoolSolution(self.pool, "OPTIMAL" if proved else "FEASIBLE", agents, breaks,
                             objectives, bounds, runtime, level_s)
+
+    def _first_start(self) -> Found:
+        """A roster in hand before any search: a greedy cover, and over
+        several days also the linear relaxation's agents rounded down and
+        topped up greedily, whichever scores better level by level."""
+        greedy = extend_to_cover(self.options, ({}, {}), self.required, self.interval_s,
+                                 self.max_agents)
+        if self.days == 1:
+            return greedy
+        relaxed = relaxed_agents(self.options, self.required, self.interval_s, self.rules,
+                                 self.days)
+        if relaxed is None:
+            return greedy
+        counts = {k: int(np.floor(x + 1e-6)) for k, x in enumerate(relaxed) if x >= 1 - 1e-6}
+        rounded = cover_from_counts(self.options, counts, self.required, self.interval_s,
+                                    self.max_agents)
+        scores = [(_key(self.scored(found).objectives), not self._share_kept(found[0]), i)
+                  for i, found in enumerate((rounded, greedy))]
+        return (rounded, greedy)[min(scores, key=lambda s: (s[1], s[0]))[2]]
 
     def _share_kept(self, agents: dict[int, int]) -> bool:
         """Whether a roster keeps the rules' part-time share (as :meth:`_part_time`)."""
@@ -397,7 +420,8 @@ class PoolModel:
         need = np.maximum.reduce([self.required] + [t.interval_need() for t in self.targets])
         plain = PoolModel(self.pool, self.options, need, self.interval_s, self.rules,
                           self.max_agents)
-        found = plain.solve(settings, time_limit_s=time_limit_s)
+        # its headcount is what it is there for: the cost levels are the search's
+        found = plain.solve(replace(settings, last_level="headcount"), time_limit_s=time_limit_s)
         if found.agents:
             self._hint((found.agents, found.breaks))
         return found
@@ -441,13 +465,15 @@ class PoolModel:
             m.add_hint(short, max(0, goal - done.get(t, {}).get(unit, 0)))
 
 
+def _key(values: dict[str, float]) -> tuple[float, ...]:
+    """A roster's order: unmet requirement, then agents, then cost."""
+    return tuple(round(values.get(level, np.inf), 6) for level in LEVELS[:3])
+
+
 def _ahead(start: dict[str, float], objectives: dict[str, float]) -> bool:
     """Whether a start's objectives beat the search's best, level by level
     (fewer unmet requirement, then fewer agents, then lower cost)."""
-    def key(values: dict[str, float]) -> tuple[float, ...]:
-        return tuple(round(values.get(level, np.inf), 6) for level in LEVELS[:3])
-
-    return key(start) < key(objectives)
+    return _key(start) < _key(objectives)
 
 
 def _better(plain: PoolSolution, objectives: dict[str, float]) -> bool:

@@ -24,7 +24,7 @@ unless the search beats it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ortools.sat.python import cp_model
 
@@ -59,14 +59,11 @@ def assign_tours(options: list[ShiftOption], agents: dict[int, int], days: int,
     base = people_bound(per_day, rules.max_days_per_week)
     built = build_lines(options, agents, days, interval_s, rules)
     built_ok = keeps_rules(options, built, interval_s, rules)
-    if built_ok and len(built) <= contract_bound(options, agents, days, rules.max_days_per_week):
-        # no rota has fewer agents: each contract kind is at its own bound
-        return Tours(built, len(built) - base, "OPTIMAL")
+    if built_ok:
+        return _beat_built(options, agents, days, interval_s, rules, base, built, settings)
     reachable = _hours_reachable(options, agents, days, rules)
     tours = (_fewest_extra(options, agents, days, interval_s, rules, base, settings, hours=True)
              if reachable else None)
-    if built_ok and (tours is None or len(tours.lines) >= len(built)):
-        return Tours(built, len(built) - base, "FEASIBLE")
     if tours is None and _has_hours(rules):
         tours = _fewest_extra(options, agents, days, interval_s, rules, base, settings,
                               hours=False)
@@ -80,6 +77,24 @@ def assign_tours(options: list[ShiftOption], agents: dict[int, int], days: int,
                  for k, count in sorted(agents.items()) for _ in range(count)]
         return Tours(lines, len(lines) - base, "TIME_LIMIT")
     return tours
+
+
+def _beat_built(options, agents, days, interval_s, rules, base, built, settings) -> Tours:
+    """The rota built day by day, unless the model finds one with fewer
+    agents in a share of the limit (:data:`SEARCH_SHARE`); none has fewer
+    than each contract kind's bound, where the built rota is optimal."""
+    if len(built) <= contract_bound(options, agents, days, rules.max_days_per_week):
+        return Tours(built, len(built) - base, "OPTIMAL")
+    short = replace(settings, time_limit_s=SEARCH_SHARE * settings.limit_for(0))
+    fewer = _solve(options, agents, days, interval_s, rules, base, len(built) - 1 - base,
+                   short)
+    if fewer is not None and len(fewer.lines) < len(built):
+        return Tours(fewer.lines, fewer.extra, "FEASIBLE")
+    return Tours(built, len(built) - base, "FEASIBLE")
+
+
+SEARCH_SHARE = 0.25
+"""Share of the pool's limit the rota model gets to beat the built rota."""
 
 
 def _fewest_extra(options, agents, days, interval_s, rules, base, settings,
