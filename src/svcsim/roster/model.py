@@ -420,8 +420,7 @@ class PoolModel:
         need = np.maximum.reduce([self.required] + [t.interval_need() for t in self.targets])
         plain = PoolModel(self.pool, self.options, need, self.interval_s, self.rules,
                           self.max_agents)
-        # its headcount is what it is there for: the cost levels are the search's
-        found = plain.solve(replace(settings, last_level="headcount"), time_limit_s=time_limit_s)
+        found = plain.solve(settings, time_limit_s=time_limit_s)
         if found.agents:
             self._hint((found.agents, found.breaks))
         return found
