@@ -1,6 +1,6 @@
 """What the simulation-verified planner buys over the analytic requirement.
 
-Run: python benchmarks/bench_plan.py [SCENARIO ...]
+Run: python benchmarks/bench_plan.py [--steps] [SCENARIO ...]
 
 For each scenario (default: the shipped bank, e-commerce and 24x7 plans)
 runs ``svcsim.plan`` with ``svcsim plan``'s default options and prints: wall
@@ -28,10 +28,15 @@ DEFAULT = ["bank_hotline.yaml", "bank_hotline_daily.yaml", "ecommerce_peak.yaml"
            "night_line_24x7.yaml"]
 
 
-def report(path: Path) -> None:
+def report(path: Path, steps: bool = False) -> None:
     scenario = svcsim.load_scenario(path)
     start, cpu = time.perf_counter(), time.process_time()
-    result = plan(scenario, settings=SolverSettings())
+
+    def say(line: str) -> None:  # each step with the wall and CPU seconds so far
+        print(f"  [{time.perf_counter() - start:6.1f} s wall {time.process_time() - cpu:6.1f} s "
+              f"CPU] {line}", flush=True)
+
+    result = plan(scenario, settings=SolverSettings(), progress=say if steps else None)
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     history = result.history
     steps = history.drop_duplicates("iteration")
@@ -61,12 +66,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("scenarios", nargs="*", default=DEFAULT,
                         help="scenario files (names are looked up in scenarios/)")
+    parser.add_argument("--steps", action="store_true",
+                        help="print each plan step with the wall and CPU seconds so far")
     args = parser.parse_args()
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, "
           f"python {platform.python_version()}")
     for name in args.scenarios:
         path = Path(name) if Path(name).exists() else ROOT / "scenarios" / name
-        report(path)
+        report(path, args.steps)
 
 
 if __name__ == "__main__":

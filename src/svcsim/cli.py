@@ -139,6 +139,12 @@ def validate(scenarios: tuple[Path, ...]) -> None:
         )
         for message in scenario.routing_warnings():
             click.echo(f"warning: {path}: {message}", err=True)
+        from svcsim.plan import unfloored
+        for i in unfloored(scenario):
+            standard = scenario.standards[i]
+            click.echo(f"warning: {path}: standards[{i}] ({standard.label}): held over the "
+                       f"{standard.scope} with no interval_floor, so single intervals may "
+                       "fall anywhere; set interval_floor to bound them", err=True)
     if failed:
         sys.exit(EXIT_BAD_INPUT)
 
@@ -427,6 +433,10 @@ def _study_command(command):
         click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
                      help="Local processes: variants are planned side by side on them "
                           "(the same plans as one by one)."),
+        click.option("--dask", "dask_address", metavar="ADDRESS",
+                     help="Plan the variants on the Dask scheduler at ADDRESS ('local' "
+                          "starts a local cluster); needs the 'distributed' extra. Same "
+                          "plans as local runs."),
         click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
                      help="Folder for the tables and chart [default: out/<study file name>]."),
     ]):
@@ -434,10 +444,12 @@ def _study_command(command):
     return command
 
 
-def _run_study(loaded, time_limit: float, workers: int, run=None, source: Path | None = None):
+def _run_study(loaded, time_limit: float, workers: int, run=None, source: Path | None = None,
+               dask_address: str | None = None):
     """Plan every variant of a loaded study and simulate today's roster under
     it (or ``run`` it another way, e.g. ``svcsim.standards.frontier``), with a
-    progress bar over the plans and simulations."""
+    progress bar over the plans and simulations; on the Dask scheduler at
+    ``dask_address`` when given (connected before any work)."""
     from svcsim.roster import SolverSettings
     from svcsim.standards import compare as run_compare
 
@@ -454,14 +466,20 @@ def _run_study(loaded, time_limit: float, workers: int, run=None, source: Path |
             except UnreachableTarget as exc:
                 raise ScenarioError(f"{source or loaded.study.name}: variant '{name}'", [("", str(exc))]) \
                     from None
-    with _progress_bar("study") as progress:
-        return (run or run_compare)(loaded, SolverSettings(time_limit), workers, progress)
+    backend = "dask" if dask_address else "local"
+    client = None if dask_address in (None, "local") else _dask_client(dask_address)
+    with _progress_bar("study") as progress, contextlib.ExitStack() as stack:
+        if client is not None:
+            stack.callback(client.close)
+        return (run or run_compare)(loaded, SolverSettings(time_limit), workers, progress,
+                                    backend, client)
 
 
 @main.command()
 @_study_command
 @_reports_bad_input
-def compare(study_path: Path, time_limit: float, workers: int, out_dir: Path | None) -> None:
+def compare(study_path: Path, time_limit: float, workers: int, dask_address: str | None,
+            out_dir: Path | None) -> None:
     """Test proposed standards before rollout: for each variant of a STUDY
     file, the headcount and cost a plan needs to meet it, and what today's
     roster would reach under it (changes with paired confidence intervals).
@@ -475,7 +493,8 @@ def compare(study_path: Path, time_limit: float, workers: int, out_dir: Path | N
 
     loaded = load_study(study_path)
     out = _output(out_dir, Path("out") / study_path.stem)
-    result = _run_study(loaded, time_limit, workers, source=study_path)
+    result = _run_study(loaded, time_limit, workers, source=study_path,
+                        dask_address=dask_address)
     printed = comparison_text(result, loaded.study.name)
     click.echo(printed)
     with out.writing() as folder:
@@ -492,7 +511,8 @@ def compare(study_path: Path, time_limit: float, workers: int, out_dir: Path | N
 @main.command()
 @_study_command
 @_reports_bad_input
-def sweep(study_path: Path, time_limit: float, workers: int, out_dir: Path | None) -> None:
+def sweep(study_path: Path, time_limit: float, workers: int, dask_address: str | None,
+          out_dir: Path | None) -> None:
     """What-if over a grid: the STUDY file's sweep (one or two fields over a
     list of values, e.g. volume x0.8 to x1.3, or a standard's percent from 70
     to 95 for the cost of each point of service). For each point, the agents
@@ -511,7 +531,8 @@ def sweep(study_path: Path, time_limit: float, workers: int, out_dir: Path | Non
         raise ScenarioError(str(study_path), [("sweep", "this study has no sweep; give one "
                                                "(or run svcsim compare for its variants)")])
     out = _output(out_dir, Path("out") / study_path.stem)
-    result = _run_study(loaded, time_limit, workers, source=study_path)
+    result = _run_study(loaded, time_limit, workers, source=study_path,
+                        dask_address=dask_address)
     table = sweep_table(result, loaded)
     click.echo(sweep_text(table, result.plans.iloc[0], loaded.study.name))
     with out.writing() as folder:
@@ -523,7 +544,8 @@ def sweep(study_path: Path, time_limit: float, workers: int, out_dir: Path | Non
 @main.command()
 @_study_command
 @_reports_bad_input
-def frontier(study_path: Path, time_limit: float, workers: int, out_dir: Path | None) -> None:
+def frontier(study_path: Path, time_limit: float, workers: int, dask_address: str | None,
+             out_dir: Path | None) -> None:
     """The cost of each point of service: the STUDY file's frontier (standards
     and a list of target percents) planned point by point, the other
     standards as today; agents and cost at each target, and what each target
@@ -543,7 +565,8 @@ def frontier(study_path: Path, time_limit: float, workers: int, out_dir: Path | 
         raise ScenarioError(str(study_path), [("frontier", "this study has no frontier; give "
                                                "one: {standards: [NAME], percent: [70, 80, 90]}")])
     out = _output(out_dir, Path("out") / study_path.stem)
-    result = _run_study(loaded, time_limit, workers, run_frontier, source=study_path)
+    result = _run_study(loaded, time_limit, workers, run_frontier, source=study_path,
+                        dask_address=dask_address)
     click.echo(frontier_text(result, loaded.study.name))
     with out.writing() as folder:
         write_text(folder / "frontier.csv", result.points.to_csv(index=False))

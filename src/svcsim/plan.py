@@ -225,7 +225,9 @@ def plan(scenario: Scenario, replications: int = 10, seed: int = 7, max_iteratio
             break
         roster, result, need = trimmed
     if not roster.gap <= settings.gap_limit and settings.time_limit_s is None:
-        polished = _polish(scenario, roster, result, need, evaluate, final_settings)
+        # one solve at twice the limit, of the pools whose gap is above it
+        polished = _polish(scenario, roster, result, need, evaluate,
+                           replace(final_settings, max_rounds=min(final_settings.max_rounds, 2)))
         if polished is not None:
             roster, result = polished
     notes = [f"{scenario.standards[i].label}: {why}" for i, why in stuck.items()]
@@ -235,7 +237,8 @@ def plan(scenario: Scenario, replications: int = 10, seed: int = 7, max_iteratio
     interval_headcount = analytic_headcount
     if targets:
         say("rostering interval by interval, for comparison")
-        interval_headcount = schedule_roster(scenario, held.interval_need, settings).headcount
+        interval_headcount = schedule_roster(scenario, held.interval_need,
+                                             replace(settings, last_level="headcount")).headcount
     notes += _solver_notes(roster, final_settings)
     notes += [note for i, note in _scope_notes(scenario, result) if i not in stuck]
     risk = None
@@ -290,18 +293,23 @@ def _solver_notes(roster: Roster, settings: SolverSettings) -> list[str]:
     return notes
 
 
+def unfloored(scenario: Scenario) -> list[int]:
+    """Positions of the standards held over a day or the week, on immediate
+    work, with no ``interval_floor``: single intervals may fall anywhere
+    (``svcsim validate`` warns, ``svcsim plan`` names the lowest)."""
+    return [i for i, standard in enumerate(scenario.standards)
+            if standard.scope != "interval" and standard.interval_floor is None
+            and all(c.kind == "immediate" for c in scenario.match(standard.contacts))]
+
+
 def _scope_notes(scenario: Scenario, result: SimulationResult) -> list[tuple[int, str]]:
     """A standard held over a day or the week with no ``interval_floor`` lets
     single intervals fall anywhere: name its lowest simulated interval."""
-    notes = []
-    for i, (standard, row) in enumerate(zip(scenario.standards, result.standards.itertuples(),
-                                            strict=True)):
-        immediate = all(c.kind == "immediate" for c in scenario.match(standard.contacts))
-        if standard.scope != "interval" and standard.interval_floor is None and immediate:
-            notes.append((i, f"{standard.label}: held over the {standard.scope} with no "
-                         f"interval_floor; its lowest simulated interval reaches "
-                         f"{_share(row.lowest_interval)} (set interval_floor to bound it)"))
-    return notes
+    rows = result.standards
+    return [(i, f"{scenario.standards[i].label}: held over the {scenario.standards[i].scope} "
+                f"with no interval_floor; its lowest simulated interval reaches "
+                f"{_share(rows['lowest_interval'].iloc[i])} (set interval_floor to bound it)")
+            for i in unfloored(scenario)]
 
 
 def _share(value: float) -> str:

@@ -23,9 +23,11 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from svcsim.roster import evaluate
+from svcsim.roster.rota import contract_bound
 from svcsim.roster.service import ServiceTarget
 from svcsim.roster.shifts import ShiftOption, break_minutes
-from svcsim.roster.warm import Found
+from svcsim.roster.relaxation import relaxed_agents
+from svcsim.roster.warm import Found, cover_from_counts, extend_to_cover
 from svcsim.scenario.shifts import ShiftRules
 
 LEVELS = ("shortfall", "headcount", "cost", "shifts", "over_coverage")
@@ -46,13 +48,15 @@ class SolverSettings:
     search interleaved, so that the same settings give the same roster on
     any machine load; one worker is the default, as it proves a day's
     roster several times faster than two interleaved (benchmarks/README.md)
-    and leaves a core free."""
+    and leaves a core free. ``last_level`` ends the search after that level
+    (e.g. ``"headcount"`` when only the headcount is wanted)."""
 
     time_limit_s: float | None = None
     num_workers: int = 1
     seed: int = 0
     gap_limit: float = 0.02
     max_rounds: int = 3
+    last_level: str = LEVELS[-1]
 
     def limit_for(self, size: int) -> float:
         """Time limit (s, deterministic) for a model of ``size`` (interval x
@@ -80,6 +84,16 @@ LIMIT_PER_SIZE_S = 0.05
 of 30-minute intervals with three shift types starting every half hour
 (336 x 1,008 = 339,000 pairs) gets 27 s; a day of 30-minute intervals with
 a few dozen starts, about 10 s."""
+
+
+WARM_SHARE = 0.25
+"""Share of the scaled limit of a single solve from a start (the previous
+roster plus a raise): the start is kept unless the search beats it."""
+LOWER_SHARE = 0.2
+"""Share of a pool's time limit each level below headcount (cost, shifts,
+over-coverage) may take at most."""
+LOWER_GAP = 0.005
+"""Relative gap at which a level below headcount stops searching."""
 
 
 @dataclass
@@ -232,18 +246,29 @@ class PoolModel:
 
     def _people(self) -> None:
         """Agents needed when nobody works more than ``max_days_per_week`` of
-        the horizon's days: at least each day's shifts, and all shifts over
-        the days one agent may work (the bound tours.assign_tours attains
+        the horizon's days and each keeps one contract kind (full-time or
+        part-time shifts): per kind, at least each day's shifts and all its
+        shifts over the days one agent may work (the bound
+        :func:`svcsim.roster.rota.contract_bound` that the rota attains
         unless the rest rule needs more)."""
         shifts = sum(self.agents)
         if self.days == 1:
             self.people = shifts
             return
-        self.people = self.model.new_int_var(0, len(self.options) * self.upper, "people")
-        for d in range(self.days):
-            day = [a for a, o in zip(self.agents, self.options, strict=True) if o.day == d]
-            self.model.add(self.people >= sum(day))
-        self.model.add(min(self.rules.max_days_per_week, self.days) * self.people >= shifts)
+        most = min(self.rules.max_days_per_week, self.days)
+        self.kinds = []
+        for part in (False, True):
+            mine = [(a, o) for a, o in zip(self.agents, self.options, strict=True)
+                    if o.part_time is part]
+            if not mine:
+                continue
+            people = self.model.new_int_var(0, len(mine) * self.upper,
+                                            "people_part_time" if part else "people_full_time")
+            for d in range(self.days):
+                self.model.add(people >= sum(a for a, o in mine if o.day == d))
+            self.model.add(most * people >= sum(a for a, _ in mine))
+            self.kinds.append((part, people))
+        self.people = sum(people for _, people in self.kinds)
 
     def objective(self, level: str):
         if level == "shortfall":  # agent-minutes, and hundredths of on-time contacts
@@ -272,11 +297,14 @@ class PoolModel:
         began = time.perf_counter()
         spent = 0.0
         fallback, plain = None, None
-        if start is not None and start[0]:
-            fallback = self.scored(start)
-            self._hint(start)
-        elif self.targets:
+        if self.targets and not (start is not None and start[0]):
             plain = self._hint_interval_by_interval(settings, limit)
+        else:
+            if not (start is not None and start[0]):
+                start = self._first_start()
+            # a start that breaks the part-time share only starts the search
+            fallback = self.scored(start) if self._share_kept(start[0]) else None
+            self._hint(start)
         proved, objectives, bounds, found = True, {}, {}, None
         level_s: dict[str, float] = {}
         for level in LEVELS:
@@ -286,7 +314,12 @@ class PoolModel:
             if left <= 0:
                 proved = False
                 break
-            solver = settings.solver(left)
+            lower = LEVELS.index(level) > LEVELS.index("headcount")
+            # the levels below headcount break ties: a share of the limit
+            # each, and no search past a proved small gap
+            solver = settings.solver(min(left, LOWER_SHARE * limit) if lower else left)
+            if lower:
+                solver.parameters.relative_gap_limit = LOWER_GAP
             expression = self.objective(level)
             self.model.minimize(expression)
             level_began = time.perf_counter()
@@ -296,12 +329,16 @@ class PoolModel:
             if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 proved = False
                 break
-            proved &= status == cp_model.OPTIMAL
+            proved &= status == cp_model.OPTIMAL and (
+                not lower or solver.objective_value == solver.best_objective_bound)
             objectives[level] = solver.objective_value
             bounds[level] = solver.best_objective_bound
             found = self._snapshot(solver)
             self.model.add(expression <= int(round(solver.objective_value)))
             self._hint(found)
+            if level == settings.last_level:
+                proved &= level == LEVELS[-1]  # the levels below were not searched
+                break
         runtime = time.perf_counter() - began
         if plain is not None and _better(plain, objectives):
             # within the time limit the search did not beat the roster that
@@ -319,6 +356,31 @@ class PoolModel:
         return PoolSolution(self.pool, "OPTIMAL" if proved else "FEASIBLE", agents, breaks,
                             objectives, bounds, runtime, level_s)
 
+    def _first_start(self) -> Found:
+        """A roster in hand before any search: a greedy cover, and over
+        several days also the linear relaxation's agents rounded down and
+        topped up greedily, whichever scores better level by level."""
+        greedy = extend_to_cover(self.options, ({}, {}), self.required, self.interval_s,
+                                 self.max_agents)
+        if self.days == 1:
+            return greedy
+        relaxed = relaxed_agents(self.options, self.required, self.interval_s, self.rules,
+                                 self.days)
+        if relaxed is None:
+            return greedy
+        counts = {k: int(np.floor(x + 1e-6)) for k, x in enumerate(relaxed) if x >= 1 - 1e-6}
+        rounded = cover_from_counts(self.options, counts, self.required, self.interval_s,
+                                    self.max_agents)
+        scores = [(_key(self.scored(found).objectives), not self._share_kept(found[0]), i)
+                  for i, found in enumerate((rounded, greedy))]
+        return (rounded, greedy)[min(scores, key=lambda s: (s[1], s[0]))[2]]
+
+    def _share_kept(self, agents: dict[int, int]) -> bool:
+        """Whether a roster keeps the rules' part-time share (as :meth:`_part_time`)."""
+        share = self.rules.max_part_time_share
+        part = sum(c for k, c in agents.items() if self.options[k].part_time)
+        return share >= 1 or 100 * part <= int(round(100 * share)) * sum(agents.values())
+
     def scored(self, found: Found) -> PoolSolution:
         """A roster of this pool with its objective at every level, computed
         in plain Python (status FEASIBLE: nothing is proved about it)."""
@@ -335,12 +397,10 @@ class PoolModel:
                 done[key] = done.get(key, 0) + table[duty[i]]
             service = sum(max(0, goal - done.get((t, unit), 0))
                           for t, unit, goal, _ in self.units)
-        per_day = [sum(c for k, c in agents.items() if self.options[k].day == d)
-                   for d in range(self.days)]
-        limit = min(self.rules.max_days_per_week, self.days)
         objectives = {
             "shortfall": float(short.sum() + service),
-            "headcount": float(max(max(per_day), -(-sum(per_day) // limit))
+            "headcount": float(contract_bound(self.options, agents, self.days,
+                                              self.rules.max_days_per_week)
                                if self.days > 1 else sum(agents.values())),
             "cost": float(sum(int(round(100 * self.options[k].cost)) * c
                               for k, c in agents.items())),
@@ -386,10 +446,10 @@ class PoolModel:
         for i, var in enumerate(self.shortfall):
             m.add_hint(var, int(max(0, self.required[i] * self.step_min - present[i])))
         if self.days > 1:
-            per_day = [sum(c for k, c in agents.items() if self.options[k].day == d)
-                       for d in range(self.days)]
-            limit = min(self.rules.max_days_per_week, self.days)
-            m.add_hint(self.people, max(max(per_day), -(-sum(per_day) // limit)))
+            for part, people in self.kinds:
+                mine = {k: c for k, c in agents.items() if self.options[k].part_time is part}
+                m.add_hint(people, contract_bound(self.options, mine, self.days,
+                                                  self.rules.max_days_per_week))
         if not self.targets:
             return
         duty = [min(int(present[i] // self.step_min), self.most) for i in range(self.n)]
@@ -404,13 +464,15 @@ class PoolModel:
             m.add_hint(short, max(0, goal - done.get(t, {}).get(unit, 0)))
 
 
+def _key(values: dict[str, float]) -> tuple[float, ...]:
+    """A roster's order: unmet requirement, then agents, then cost."""
+    return tuple(round(values.get(level, np.inf), 6) for level in LEVELS[:3])
+
+
 def _ahead(start: dict[str, float], objectives: dict[str, float]) -> bool:
     """Whether a start's objectives beat the search's best, level by level
     (fewer unmet requirement, then fewer agents, then lower cost)."""
-    def key(values: dict[str, float]) -> tuple[float, ...]:
-        return tuple(round(values.get(level, np.inf), 6) for level in LEVELS[:3])
-
-    return key(start) < key(objectives)
+    return _key(start) < _key(objectives)
 
 
 def _better(plain: PoolSolution, objectives: dict[str, float]) -> bool:
@@ -436,10 +498,12 @@ def solve_pool(pool: str, options: list[ShiftOption], required: np.ndarray, inte
     scaled = settings.time_limit_s is None
     rounds = settings.max_rounds if scaled else 1
     # solving again from a roster (rounds > 1) starts at twice the time: the
-    # roster came from a solve at the base limit
+    # roster came from a solve at the base limit; a single solve from a
+    # roster (a planner's raise or trim) has the search mostly done for it
     first = 1 if start is not None and rounds > 1 else 0
+    scale = WARM_SHARE if start is not None and scaled and rounds == 1 else 2.0 ** first
     solution = _solve_once(pool, options, required, interval_s, rules, max_agents, settings,
-                           targets, start, 2.0 ** first)
+                           targets, start, scale)
     runtime = solution.runtime_s
     for round_ in range(first + 1, rounds):
         if not solution.gap > settings.gap_limit and solution.agents:

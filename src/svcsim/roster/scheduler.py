@@ -60,6 +60,9 @@ class Roster:
     solutions : dict of str to PoolSolution
         Each pool's solver solution (shift option counts and break starts):
         the warm start of a later solve (``schedule_roster(start=...)``).
+    tours : dict of str to Tours
+        Each pool's named agents, kept with ``solutions`` so that a later
+        solve of an unchanged pool reuses both.
     agent_days : pandas.DataFrame
         The rota as data: one row per agent and working day: pool, agent,
         day (1-based), shift, part_time, start_s and end_s (seconds from the
@@ -77,6 +80,7 @@ class Roster:
     service: pd.DataFrame = field(default_factory=pd.DataFrame)
     solutions: dict[str, PoolSolution] = field(default_factory=dict, repr=False, compare=False)
     agent_days: pd.DataFrame = field(default_factory=pd.DataFrame)
+    tours: dict[str, Tours] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def headcount(self) -> int:
@@ -141,7 +145,9 @@ def schedule_roster(scenario: Scenario, required: dict[str, np.ndarray] | pd.Dat
     start : Roster, optional
         A roster of the same scenario to start from: each pool starts from
         its roster plus the shifts a greedy cover adds for any raise in
-        ``required``, and keeps that roster unless the search beats it.
+        ``required``, and keeps that roster unless the search beats it; a
+        pool whose requirement did not change keeps its roster as it is
+        when the settings are the same or its gap is within their limit.
 
     Raises
     ------
@@ -155,6 +161,7 @@ def schedule_roster(scenario: Scenario, required: dict[str, np.ndarray] | pd.Dat
     targets = targets or {}
     shifts, rota, coverage, summary, explanations, service = [], [], [], [], [], []
     solutions = {}
+    named: dict[str, Tours] = {}
     worked = []
     for pool, need in required.items():
         options = shift_options(scenario, pool)
@@ -163,18 +170,23 @@ def schedule_roster(scenario: Scenario, required: dict[str, np.ndarray] | pd.Dat
         need = np.ceil(np.asarray(need, dtype=float) - 1e-9).astype(int)
         mine = tuple(targets.get(pool, ()))
         begin = None
-        if start is not None and pool in start.solutions and start.solutions[pool].agents:
-            before = start.solutions[pool]
-            begin = extend_to_cover(options, (before.agents, before.breaks), need,
-                                    scenario.interval_s, spec.max_agents)
-        solution = solve_pool(pool, options, need, scenario.interval_s, rules,
-                              spec.max_agents, settings, mine, begin)
+        if _unchanged(start, pool, need, settings):
+            # the same requirement and settings: the same roster, not searched again
+            solution, tours = start.solutions[pool], start.tours[pool]  # type: ignore[union-attr]
+        else:
+            if start is not None and pool in start.solutions and start.solutions[pool].agents:
+                before = start.solutions[pool]
+                begin = extend_to_cover(options, (before.agents, before.breaks), need,
+                                        scenario.interval_s, spec.max_agents)
+            solution = solve_pool(pool, options, need, scenario.interval_s, rules,
+                                  spec.max_agents, settings, mine, begin)
+            # the rota's own solves take this pool's (scaled) limit
+            fixed = replace(settings, time_limit_s=settings.limit_for(len(need) * len(options)))
+            tours = assign_tours(options, solution.agents, scenario.horizon.days,
+                                 scenario.interval_s, rules, fixed)
         solutions[pool] = solution
+        named[pool] = tours
         shifts.append(_shift_table(scenario, options, solution))
-        # the rota's own solves take this pool's (scaled) limit
-        fixed = replace(settings, time_limit_s=settings.limit_for(len(need) * len(options)))
-        tours = assign_tours(options, solution.agents, scenario.horizon.days,
-                             scenario.interval_s, rules, fixed)
         rota.append(_rota(scenario, options, solution, tours))
         worked.append(_agent_days(scenario, options, solution, tours))
         table = _coverage_table(scenario, options, solution, need)
@@ -195,7 +207,22 @@ def schedule_roster(scenario: Scenario, required: dict[str, np.ndarray] | pd.Dat
     return Roster(status, pd.concat(shifts, ignore_index=True), pd.concat(rota, ignore_index=True),
                   pd.concat(coverage, ignore_index=True), pools, explanations, settings,
                   pd.concat(service, ignore_index=True), solutions=solutions,
-                  agent_days=pd.concat(worked, ignore_index=True))
+                  agent_days=pd.concat(worked, ignore_index=True), tours=named)
+
+
+def _unchanged(start: Roster | None, pool: str, need: np.ndarray,
+               settings: SolverSettings) -> bool:
+    """Whether ``start`` solved this pool for the same requirement, with the
+    same settings or to a gap within their limit, so that searching again
+    cannot be asked for (targets are the caller's to keep the same)."""
+    if start is None or pool not in start.solutions or pool not in start.tours:
+        return False
+    before = start.solutions[pool]
+    if before.status == "TIME_LIMIT" or not (start.settings == settings
+                                             or before.gap <= settings.gap_limit):
+        return False
+    rows = start.coverage[start.coverage["pool"] == pool].sort_values("interval")
+    return np.array_equal(rows["required"].to_numpy(), need)
 
 
 def _agent_breaks(scenario: Scenario, options: list[ShiftOption], solution: PoolSolution,

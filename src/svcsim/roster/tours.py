@@ -14,15 +14,22 @@ unreachable, it adds the fewest agents it can and says how many. When the
 weekly hours cannot be met by naming agents at all (the shifts the roster
 chose do not add up to whole contracts), it names them without the hours
 rule and says so in ``notes``: that is a choice of shifts, not of names.
+
+A rota built day by day (:mod:`svcsim.roster.rota`) comes first: when it
+keeps every rule at each contract kind's bound it is optimal and no model
+is solved (the usual case, and the one that made a 24x7 week slow); else
+the CP-SAT model below searches for fewer agents and the built rota is kept
+unless the search beats it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ortools.sat.python import cp_model
 
 from svcsim.roster.model import SolverSettings
+from svcsim.roster.rota import build_lines, contract_bound, keeps_rules, people_bound
 from svcsim.roster.shifts import ShiftOption
 from svcsim.scenario.shifts import ShiftRules
 
@@ -38,14 +45,6 @@ class Tours:
     notes: tuple[str, ...] = ()  # rules the assignment could not keep, in words
 
 
-def people_bound(shifts_per_day: list[int], max_days: int) -> int:
-    """Fewest agents who can work these shifts, each at most ``max_days`` days
-    and one shift a day (any days-off pattern allowed)."""
-    days = len(shifts_per_day)
-    limit = min(max_days, days)
-    return max(max(shifts_per_day, default=0), -(-sum(shifts_per_day) // limit))
-
-
 def assign_tours(options: list[ShiftOption], agents: dict[int, int], days: int,
                  interval_s: float, rules: ShiftRules, settings: SolverSettings) -> Tours:
     """Name the agents of a solved roster (option index -> agents).
@@ -58,6 +57,10 @@ def assign_tours(options: list[ShiftOption], agents: dict[int, int], days: int,
                      0, "OPTIMAL")
     per_day = [sum(c for k, c in agents.items() if options[k].day == d) for d in range(days)]
     base = people_bound(per_day, rules.max_days_per_week)
+    built = build_lines(options, agents, days, interval_s, rules)
+    built_ok = keeps_rules(options, built, interval_s, rules)
+    if built_ok:
+        return _beat_built(options, agents, days, interval_s, rules, base, built, settings)
     reachable = _hours_reachable(options, agents, days, rules)
     tours = (_fewest_extra(options, agents, days, interval_s, rules, base, settings, hours=True)
              if reachable else None)
@@ -74,6 +77,24 @@ def assign_tours(options: list[ShiftOption], agents: dict[int, int], days: int,
                  for k, count in sorted(agents.items()) for _ in range(count)]
         return Tours(lines, len(lines) - base, "TIME_LIMIT")
     return tours
+
+
+def _beat_built(options, agents, days, interval_s, rules, base, built, settings) -> Tours:
+    """The rota built day by day, unless the model finds one with fewer
+    agents in a share of the limit (:data:`SEARCH_SHARE`); none has fewer
+    than each contract kind's bound, where the built rota is optimal."""
+    if len(built) <= contract_bound(options, agents, days, rules.max_days_per_week):
+        return Tours(built, len(built) - base, "OPTIMAL")
+    short = replace(settings, time_limit_s=SEARCH_SHARE * settings.limit_for(0))
+    fewer = _solve(options, agents, days, interval_s, rules, base, len(built) - 1 - base,
+                   short)
+    if fewer is not None and len(fewer.lines) < len(built):
+        return Tours(fewer.lines, fewer.extra, "FEASIBLE")
+    return Tours(built, len(built) - base, "FEASIBLE")
+
+
+SEARCH_SHARE = 0.25
+"""Share of the pool's limit the rota model gets to beat the built rota."""
 
 
 def _fewest_extra(options, agents, days, interval_s, rules, base, settings,

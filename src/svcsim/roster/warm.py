@@ -42,30 +42,62 @@ def extend_to_cover(options: list[ShiftOption], found: Found, required: np.ndarr
     max_agents : int, optional
         Cap on agents present at once.
     """
-    agents = dict(found[0])
-    breaks = {key: dict(starts) for key, starts in found[1].items()}
-    n = len(required)
-    step = int(round(interval_s / 60))
-    need = np.asarray(required, dtype=float) * step
-    present, _ = evaluate.coverage(options, agents, breaks, n, interval_s)
-    on_shift = _on_shift(options, agents, n)
-    covers = [np.array(o.covers(n)) for o in options]
-    for _ in range(int(need.sum() // max(step, 1)) + len(options) + 1):
-        short = np.maximum(need - present, 0.0)
-        choice = _best_option(options, covers, short, on_shift, max_agents)
-        if choice is None:
-            break
-        option = options[choice]
-        agents[choice] = agents.get(choice, 0) + 1
-        present[covers[choice]] += step
-        on_shift[covers[choice]] += 1
-        for b, rule in enumerate(option.breaks):
-            start = _best_break(rule, present - need, interval_s, n)
-            mine = breaks.setdefault((choice, b), {})
+    return _Cover(options, found, required, interval_s).extended(max_agents)
+
+
+def cover_from_counts(options: list[ShiftOption], counts: dict[int, int],
+                      required: np.ndarray, interval_s: float,
+                      max_agents: int | None = None) -> Found:
+    """A roster of ``counts`` agents per option, each agent's breaks placed
+    where they take the fewest minutes from short intervals (shifts in start
+    order), then extended by :func:`extend_to_cover` to every interval's
+    ``required`` agents."""
+    cover = _Cover(options, ({}, {}), required, interval_s)
+    for k in sorted(counts, key=lambda k: options[k].start):
+        for _ in range(counts[k]):
+            cover.add(k)
+    return cover.extended(max_agents)
+
+
+class _Cover:
+    """A roster being built agent by agent, with its coverage (agent-minutes
+    per interval) kept up to date."""
+
+    def __init__(self, options: list[ShiftOption], found: Found, required: np.ndarray,
+                 interval_s: float):
+        self.options, self.interval_s = options, interval_s
+        self.agents = dict(found[0])
+        self.breaks = {key: dict(starts) for key, starts in found[1].items()}
+        self.n = len(required)
+        self.step = int(round(interval_s / 60))
+        self.need = np.asarray(required, dtype=float) * self.step
+        self.present, _ = evaluate.coverage(options, self.agents, self.breaks, self.n,
+                                            interval_s)
+        self.on_shift = _on_shift(options, self.agents, self.n)
+        self.covers = [np.array(o.covers(self.n)) for o in options]
+
+    def add(self, choice: int) -> None:
+        """One more agent on option ``choice``, breaks placed greedily."""
+        n, present = self.n, self.present
+        self.agents[choice] = self.agents.get(choice, 0) + 1
+        present[self.covers[choice]] += self.step
+        self.on_shift[self.covers[choice]] += 1
+        for b, rule in enumerate(self.options[choice].breaks):
+            start = _best_break(rule, present - self.need, self.interval_s, n)
+            mine = self.breaks.setdefault((choice, b), {})
             mine[start] = mine.get(start, 0) + 1
-            for interval, minutes in break_minutes(rule, start, interval_s).items():
+            for interval, minutes in break_minutes(rule, start, self.interval_s).items():
                 present[interval % n] -= minutes
-    return agents, breaks
+
+    def extended(self, max_agents: int | None) -> Found:
+        """The roster plus the greedy's shifts until nothing short can be covered."""
+        for _ in range(int(self.need.sum() // max(self.step, 1)) + len(self.options) + 1):
+            short = np.maximum(self.need - self.present, 0.0)
+            choice = _best_option(self.options, self.covers, short, self.on_shift, max_agents)
+            if choice is None:
+                break
+            self.add(choice)
+        return self.agents, self.breaks
 
 
 def _on_shift(options: list[ShiftOption], agents: dict[int, int], n: int) -> np.ndarray:
@@ -107,4 +139,4 @@ def _best_break(rule, surplus: np.ndarray, interval_s: float, n: int) -> int:
     return min(rule.starts, key=harm)
 
 
-__all__ = ["Found", "extend_to_cover"]
+__all__ = ["Found", "cover_from_counts", "extend_to_cover"]
