@@ -82,6 +82,11 @@ def checked_settings(function: str, settings: Any) -> Any:
     if not _real(gap) or not 0 <= gap <= 1:
         problems.append(("settings.gap_limit", "must be a share in [0, 1] (0.02 for 2 %), "
                          f"got {shown(gap)}"))
+    from svcsim.roster.model import LEVELS
+
+    if settings.last_level not in LEVELS:
+        problems.append(("settings.last_level", f"must be one of {', '.join(map(repr, LEVELS))}"
+                         f", got {shown(settings.last_level)}"))
     if problems:
         raise ScenarioError(f"{function}()", problems)
     return settings
