@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import subprocess
 import sys
+import traceback
+import warnings
+from pathlib import Path
 
 import openpyxl
 import pandas as pd
@@ -17,9 +21,37 @@ from conftest import MINIMAL, SCENARIOS
 
 
 def run(*args: str, cwd=None) -> subprocess.CompletedProcess:
-    command = [sys.executable, "-m", "svcsim"]  # this interpreter, whatever is on PATH
-    return subprocess.run([*command, *args], capture_output=True, text=True, cwd=cwd,
-                          timeout=300)
+    """``svcsim ARGS`` as a user types it, run in this process (a new Python
+    for each of the suite's hundreds of commands cost a minute of CPU):
+    stdout and stderr apart, every warning printed to stderr as Python would
+    (so tests asserting none still can fail), and an exception escaping the
+    command printed as the traceback a user would see. ``run_process`` runs
+    a real ``python -m svcsim`` where the process itself is under test."""
+    from click.testing import CliRunner
+
+    from svcsim.cli import main
+
+    old = Path.cwd()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            if cwd is not None:
+                os.chdir(cwd)
+            result = CliRunner().invoke(main, list(args), prog_name="svcsim")
+        finally:
+            os.chdir(old)
+    stderr = result.stderr + "".join(
+        warnings.formatwarning(w.message, w.category, w.filename, w.lineno) for w in caught)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        stderr += "Traceback (most recent call last):\n" + "".join(
+            traceback.format_exception(result.exception))
+    return subprocess.CompletedProcess(["svcsim", *args], result.exit_code, result.stdout, stderr)
+
+
+def run_process(*args: str, cwd=None) -> subprocess.CompletedProcess:
+    """``python -m svcsim ARGS`` in a new process of this interpreter."""
+    return subprocess.run([sys.executable, "-m", "svcsim", *args], capture_output=True,
+                          text=True, cwd=cwd, timeout=300)
 
 
 def write_scenario(folder, data, name="centre.yaml"):
