@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 
@@ -171,6 +172,23 @@ def test_the_cost_of_each_point_of_service_never_falls_as_the_target_rises(tmp_p
     up = points.loc[2, "headcount"] - points.loc[1, "headcount"]
     assert result.headline()[0].startswith(
         f"80/20 over the day: from today's 80%, 90% {up:+d} agents (")
+
+
+def test_a_looser_target_never_shows_more_agents_than_a_stricter_met_one():
+    """The README's frontier once said 75 % needs 55 agents and 80 % 54: a
+    plan met at 80 % is met at 75 % (its one-sided bound clears both), so the
+    75 % point holds that plan; an unmet stricter plan is never borrowed."""
+    from svcsim.standards.frontier import _stricter_plans_kept
+
+    rows = [{"standard": "s", "target": t, "headcount": h, "cost": c, "paid_hours": 8.0 * h,
+             "met": m, "today": t == 0.8, "plan_of": t}
+            for t, h, c, m in [(0.7, 52, 8064, True), (0.75, 55, 8448, True),
+                               (0.8, 54, 8448, True), (0.85, 56, 8832, True),
+                               (0.9, 53, 9000, False)]]
+    points = _stricter_plans_kept(pd.DataFrame(rows))
+    assert list(points["headcount"]) == [52, 54, 54, 56, 53]
+    assert list(points["plan_of"]) == [0.7, 0.8, 0.8, 0.85, 0.9]
+    assert points.loc[1, "paid_hours"] == 8.0 * 54 and bool(points.loc[1, "met"])
 
 
 @pytest.mark.parametrize(("frontier", "where", "words"), [

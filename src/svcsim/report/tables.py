@@ -360,9 +360,15 @@ def frontier_text(result, study_name: str) -> str:
         "cost change": points["cost_change"].map(lambda v: f"{v:+,.0f}"),
         "met in simulation": points["met"].map({True: "yes", False: "NO"}),
     })
+    if "plan_of" in points and (points["plan_of"] != points["target"]).any():
+        shown["plan"] = [f"the {_pct(of).strip()} plan" if of != target else "own"
+                         for of, target in zip(points["plan_of"], points["target"], strict=True)]
     lines = [f"Frontier: {study_name}", "",
              "Agents and cost each target needs (planned, verified in simulation; the other "
              "standards as today)", _text(shown)]
+    if "plan" in shown:
+        lines.append("(a stricter target's plan, met in simulation, is kept where it needs "
+                     "fewer agents, or as many for less cost)")
     if result.headline():
         lines += [""] + result.headline()
     return "\n".join(lines)

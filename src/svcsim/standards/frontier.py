@@ -28,8 +28,10 @@ class Frontier:
         One row per standard x target: ``standard`` (the base's label),
         ``target`` (fraction), planned ``headcount`` (people), ``cost`` and
         ``paid_hours`` over the scenario's horizon, ``met`` in simulation,
-        ``today`` (the base's target), and ``headcount_change`` and
-        ``cost_change`` from the base plan.
+        ``today`` (the base's target), ``plan_of`` (the target whose plan
+        the row holds: a stricter target's plan is kept where it needs fewer
+        agents, or as many for less cost, and was met), and
+        ``headcount_change`` and ``cost_change`` from today's target.
     horizon_days : int
         The scenario's horizon, over which cost and paid hours add up.
     """
@@ -81,17 +83,44 @@ def frontier(loaded: LoadedStudy, settings: SolverSettings | None = None, worker
     scenarios = {BASE: loaded.base, **loaded.frontier_variants}
     plans = plan_each(scenarios, loaded, settings, workers, steps(len(scenarios), progress),
                       backend, client)
-    base = plans[BASE].roster
     rows = []
     for point in loaded.frontier:
         roster = plans[point.variant].roster
         rows.append({"standard": point.standard, "target": point.percent / 100,
                      "headcount": roster.headcount, "cost": roster.cost,
                      "paid_hours": roster.paid_hours, "met": plans[point.variant].met,
-                     "today": point.variant == BASE,
-                     "headcount_change": roster.headcount - base.headcount,
-                     "cost_change": roster.cost - base.cost})
-    return Frontier(pd.DataFrame(rows), loaded.base.horizon.days)
+                     "today": point.variant == BASE, "plan_of": point.percent / 100})
+    points = _stricter_plans_kept(pd.DataFrame(rows))
+    base = points[points["today"]].groupby("standard", sort=False)[["headcount", "cost"]].first()
+    base_of = points["standard"].map(base["headcount"]), points["standard"].map(base["cost"])
+    points["headcount_change"] = (points["headcount"] - base_of[0].fillna(
+        plans[BASE].roster.headcount)).astype(int)
+    points["cost_change"] = points["cost"] - base_of[1].fillna(plans[BASE].roster.cost)
+    return Frontier(points, loaded.base.horizon.days)
+
+
+def _stricter_plans_kept(points: pd.DataFrame) -> pd.DataFrame:
+    """Each target's plan, or a stricter target's plan of the same standard
+    when that needs fewer agents (or the same for less cost) and was met.
+
+    Sound without simulating again: a frontier changes only the standard's
+    percent, and a plan certified at a higher percent has its one-sided
+    bound above every lower one, so it is certified there too. Without it a
+    search that happened to end one agent higher at 75 % than at 80 % made
+    the frontier say 75 % costs more. ``plan_of`` names the target whose
+    plan a row holds."""
+    points = points.copy()
+    kept = ["headcount", "cost", "paid_hours", "met", "plan_of"]
+    for _, group in points.groupby("standard", sort=False):
+        best = None
+        for i in group.sort_values("target", ascending=False).index:
+            row = points.loc[i]
+            if best is not None and (best["headcount"], best["cost"]) < (row["headcount"],
+                                                                         row["cost"]):
+                points.loc[i, kept] = best[kept].to_numpy()
+            elif row["met"]:
+                best = points.loc[i].copy()
+    return points
 
 
 __all__ = ["Frontier", "frontier"]
