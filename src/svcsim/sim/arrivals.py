@@ -28,6 +28,13 @@ class ArrivalDraw:
     deflected: np.ndarray  # arrivals per interval removed by self-service
 
 
+def day_factors(rng: np.random.Generator, cv: float, days: int) -> np.ndarray:
+    """``days`` gamma factors with mean 1 and coefficient of variation ``cv``
+    (> 0): a day's volume against its forecast."""
+    shape = 1.0 / cv**2
+    return rng.gamma(shape, 1.0 / shape, days)
+
+
 def draw_arrivals(
     contact: ContactType,
     volumes: np.ndarray,
@@ -63,10 +70,7 @@ def draw_arrivals(
         # (1 + cv^2) = (1 + shared^2)(1 + own^2) for independent mean-1 factors
         own = np.sqrt(max((1 + contact.forecast_cv**2) / (1 + contact.shared_cv**2) - 1, 0.0)) \
             if together else contact.forecast_cv
-        factors = np.ones(days)
-        if own > 1e-12:
-            shape = 1.0 / own**2
-            factors = rng.gamma(shape, 1.0 / shape, days)
+        factors = day_factors(rng, own, days) if own > 1e-12 else np.ones(days)
         if together:
             factors = factors * shared[:days]
         rates = rates * np.repeat(factors, per_day)[: len(rates)]

@@ -36,7 +36,7 @@ import numpy as np
 import simpy
 
 from svcsim.scenario import Scenario
-from svcsim.sim.arrivals import draw_arrivals
+from svcsim.sim.arrivals import day_factors, draw_arrivals
 from svcsim.sim.model import (
     ABANDONED,
     BLOCKED,
@@ -274,9 +274,8 @@ class Engine:
         cv = self.scenario.shared_forecast_cv
         if cv <= 0:
             return None
-        shape = 1.0 / cv**2
-        return self._rng("shared_day_factor", str(cycle)).gamma(shape, 1.0 / shape,
-                                                                self.scenario.horizon.days)
+        return day_factors(self._rng("shared_day_factor", str(cycle)), cv,
+                           self.scenario.horizon.days)
 
     def _first_arrival(self, event) -> None:
         i = self.next_arrival
