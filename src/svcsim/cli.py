@@ -109,6 +109,11 @@ def main() -> None:
                                                 the cost of each point of service
       svcsim scorecard scenarios/scorecards/bank_quality.yaml
                                                 the weighted quality scorecard
+      svcsim fit calls.csv --out fitted.yaml    a scenario from your contact log or ACD report
+      svcsim forecast calls.csv --days 7 --out forecast
+                                                coming days with prediction intervals
+      svcsim replay calls.csv fitted.yaml --out replay
+                                                the model against a logged day
       svcsim schema > scenario.schema.json      JSON Schema for editors
     """
     import matplotlib
