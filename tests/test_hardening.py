@@ -136,6 +136,9 @@ def test_d2_sigint_after_a_solve_is_a_keyboard_interrupt():
     # cannot kill the test run.
     code = (
         "import os, signal\n"
+        # Python's own handler even where the launcher left SIGINT ignored
+        # (a background job of a shell): the solve must not take it over
+        "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
         "from ortools.sat.python import cp_model\n"
         "from svcsim.roster.model import SolverSettings\n"
         "m = cp_model.CpModel(); x = m.new_int_var(0, 9, 'x'); m.maximize(x)\n"
@@ -505,8 +508,21 @@ def test_d7_a_directory_in_the_way_leaves_the_previous_set(tmp_path):
     assert sorted(p.name for p in out.iterdir()) == ["requirements_by_pool.csv"]
 
 
+@pytest.fixture
+def python_sigint():
+    """Python's own SIGINT handler for the test, as every svcsim command
+    installs one, even where the launcher left SIGINT ignored (a shell's
+    background job)."""
+    import signal
+
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
 def test_d7_an_interrupt_while_the_set_moves_in_waits_until_it_is_complete(tmp_path,
-                                                                           monkeypatch):
+                                                                           monkeypatch,
+                                                                           python_sigint):
     import signal
 
     import svcsim.output
