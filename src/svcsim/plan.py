@@ -205,7 +205,7 @@ def plan(scenario: Scenario, replications: int = 10, seed: int = 7, max_iteratio
         if not missed:
             break
         iteration += 1
-        need = _raise(scenario, result, roster, need, missed)
+        need = _raise(scenario, result, roster, need, missed, cap)
         previous = result
         roster, result = evaluate(need, iteration, "raise where "
                                   + "; ".join(scenario.standards[i].label for i in missed),
@@ -398,14 +398,19 @@ def _pools_of(scenario: Scenario, index: int) -> set[str]:
 
 
 def _short_intervals(scenario: Scenario, result: SimulationResult, index: int) -> np.ndarray:
-    """Intervals where standard ``index`` falls short: below target by its CI;
-    if none is (a horizon-level miss), the tenth with the lowest attainment."""
-    target = scenario.standards[index].target
+    """Intervals where standard ``index`` falls short: its certified bound
+    below target. Held in every interval, each such interval is its own
+    unit, so all of them (a mean above target with a bound below is not yet
+    shown, and more replications alone did not show it). Held over a day or
+    the week, those whose mean is below target; if none is, the tenth with
+    the lowest attainment."""
+    standard = scenario.standards[index]
+    target = standard.target
     rows = result.standard_intervals
     rows = rows[(rows["standard"] == index) & (rows["interval"] >= 0) & (rows["covered"] > 0)]
     short = rows[rows[CERTIFIED] < target]
-    if short.empty:
-        return np.array([], dtype=int)
+    if short.empty or standard.scope == "interval":
+        return short["interval"].to_numpy(dtype=int)
     below = short[short["attainment"] < target]
     if below.empty:
         below = short.nsmallest(max(1, len(short) // 10), "attainment")
@@ -413,17 +418,19 @@ def _short_intervals(scenario: Scenario, result: SimulationResult, index: int) -
 
 
 def _raise(scenario: Scenario, result: SimulationResult, roster: Roster,
-           need: dict[str, np.ndarray], missed: list[int]) -> dict[str, np.ndarray]:
+           need: dict[str, np.ndarray], missed: list[int], cap: int) -> dict[str, np.ndarray]:
     """Raise, above what the roster gives now, the pools serving the contact
     types that missed each missed standard, in the intervals where it falls
     short, by the agents the calibrated analytic curve says close the
-    shortfall (:func:`svcsim.repair.agents_to_close`). A deferred standard's
+    shortfall (:func:`svcsim.repair.agents_to_close`), judged as it will be
+    with up to ``cap`` replications. A deferred standard's
     misses show at arrival while its work is done later, so its pools get
     one more agent over the whole open day instead."""
     present = staffing_of(roster)
     need = {pool: np.maximum(values, present.get(pool, values)).astype(int)
             for pool, values in need.items()}
     streams = work_streams(scenario)
+    narrowing = float(np.sqrt(result.replications / max(cap, result.replications)))
     for index in missed:
         intervals = _short_intervals(scenario, result, index)
         levels = _levels(scenario, result, index)
@@ -441,7 +448,8 @@ def _raise(scenario: Scenario, result: SimulationResult, roster: Roster,
                 mean, low = levels.get(int(i), (np.nan, np.nan))
                 scheduled = int(present.get(pool, need[pool])[i])
                 duty = _on_duty(scheduled, shrinkage)
-                extra = agents_to_close(scenario, pool, index, int(i), duty, mean, low, streams)
+                extra = agents_to_close(scenario, pool, index, int(i), duty, mean, low, streams,
+                                        narrowing)
                 # the fewest scheduled agents that put that many more on duty
                 more = 1
                 while _on_duty(scheduled + more, shrinkage) < duty + extra:

@@ -24,7 +24,7 @@ MOST_EXTRA = 60
 
 def agents_to_close(scenario: Scenario, pool: str, index: int, interval: int,
                     on_duty: float, mean: float, low: float,
-                    streams: list[WorkStream] | None = None) -> int:
+                    streams: list[WorkStream] | None = None, narrowing: float = 1.0) -> int:
     """Agents on duty to add to ``pool`` in ``interval`` so that standard
     ``index``'s certified level there reaches its target (at least 1).
 
@@ -44,6 +44,10 @@ def agents_to_close(scenario: Scenario, pool: str, index: int, interval: int,
         Simulated mean attainment there and its one-sided lower bound (0-1).
     streams : list of WorkStream, optional
         ``work_streams(scenario)``, when the caller has them.
+    narrowing : float
+        For a standard of scope ``interval``: how much narrower the interval's
+        confidence interval will be when it is judged, as a share of today's
+        (``sqrt(replications now / replications then)``; 1 when no more come).
     """
     standard = scenario.standards[index]
     streams = work_streams(scenario) if streams is None else streams
@@ -67,9 +71,29 @@ def agents_to_close(scenario: Scenario, pool: str, index: int, interval: int,
     level = np.maximum.accumulate(np.nan_to_num(np.asarray(level, dtype=float)))
     # the agents at which the formula reaches what the simulation measured
     matched = int(np.searchsorted(level, mean - 1e-12))
-    wanted = min(mean + max(standard.target - low, 0.0), 1.0 - 1e-9)
+    if standard.scope == "interval":
+        wanted = certifiable_mean(standard.target, mean, (mean - low) * narrowing)
+    else:
+        wanted = mean + max(standard.target - low, 0.0)
+    wanted = min(wanted, 1.0 - 1e-9)
     needed = int(np.searchsorted(level, wanted - 1e-12))
     return int(np.clip(needed - matched, 1, MOST_EXTRA))
 
 
-__all__ = ["agents_to_close"]
+def certifiable_mean(target: float, mean: float, half_width: float) -> float:
+    """The mean share whose one-sided bound reaches ``target``, when the bound
+    sits ``half_width`` below ``mean`` today and a share's variance scales as
+    p (1 - p): the larger root of ``(p - target)**2 = k p (1 - p)``, with
+    ``k = half_width**2 / (mean (1 - mean))``. All values are shares (0-1)."""
+    spread = mean * (1.0 - mean)
+    if half_width <= 0.0:
+        return target
+    if spread < 1e-9:  # no spread to scale from: keep today's half-width
+        return target + half_width
+    k = half_width ** 2 / spread
+    b = 2.0 * target + k
+    return float((b + np.sqrt(max(b * b - 4.0 * (1.0 + k) * target ** 2, 0.0)))
+                 / (2.0 * (1.0 + k)))
+
+
+__all__ = ["agents_to_close", "certifiable_mean"]
