@@ -302,6 +302,12 @@ class PoolModel:
         else:
             if not (start is not None and start[0]):
                 start = self._first_start()
+            elif self.days > 1:
+                # a raise's greedy shifts scatter over the week; the
+                # relaxation's roster of the raised need may take fewer people
+                start = min((start, self._first_start()),
+                            key=lambda found: (not self._share_kept(found[0]),
+                                               _key(self.scored(found).objectives)))
             # a start that breaks the part-time share only starts the search
             fallback = self.scored(start) if self._share_kept(start[0]) else None
             self._hint(start)
