@@ -194,7 +194,7 @@ def test_ctrl_c_at_a_terminal_stops_a_local_dask_run_in_one_line(tmp_path, momen
             time.sleep(1.0)
         while moment != "loading" and not _dask_workers(token) and time.monotonic() < deadline:
             time.sleep(0.05)
-        time.sleep({"workers connecting": 1.5, "replications": 8.0}.get(moment, 0.0))
+        time.sleep({"workers connecting": 1.5, "replications": 6.0}.get(moment, 0.0))
         assert proc.poll() is None, "finished before the signal"
         os.killpg(proc.pid, signal.SIGINT)
         sent = time.monotonic()
