@@ -14,9 +14,9 @@ use it before the command's modules load.
 * a watcher thread, woken by the signal through the interpreter's wake-up fd,
   gives the main thread ``GRACE_S`` seconds; if the process is still running
   by then it waits for any output set being moved into place, discards open
-  staging folders, ends child processes (replication pools, local Dask
-  workers, study planners) and ends the process with the same line and
-  status.
+  staging folders, ends child processes (replication pools, study
+  planners, a local Dask cluster) and ends the process with the same line
+  and status.
 """
 
 from __future__ import annotations
@@ -127,18 +127,17 @@ class _Stopper:
 
 def quiet_logs() -> None:
     """Silence every logger of this process (Dask's above all): once a command
-    is interrupted, its one line is all it says, not the warnings and
-    tracebacks of a local Dask cluster's nannies and workers torn down
-    mid-task. Called from the watcher thread, never a signal handler (it takes
-    the logging lock)."""
+    is interrupted, its one line is all it says, not the warnings of a Dask
+    client whose cluster is torn down mid-task. Called from the watcher
+    thread, never a signal handler (it takes the logging lock)."""
     import logging
 
     logging.disable(logging.CRITICAL)
 
 
 def release_semaphores() -> None:
-    """Unlink the named semaphores this process made (a local Dask cluster's
-    locks and queues), as a normal exit would: ending at once (``os._exit``)
+    """Unlink the named semaphores this process made (the locks and queues of
+    process pools), as a normal exit would: ending at once (``os._exit``)
     skips that, and multiprocessing's resource tracker, outliving the
     process, then warns of "leaked semaphore objects" after the one line."""
     from multiprocessing import synchronize, util
@@ -152,10 +151,10 @@ def release_semaphores() -> None:
 
 
 def end_children(timeout_s: float = 0.3) -> None:
-    """Kill this process's multiprocessing children (replication pools, local
-    Dask workers, study planners) and reap them. SIGKILL, not SIGTERM: a
-    forked child inherits this process's handlers and would start its own
-    clean-up."""
+    """Kill this process's multiprocessing children (replication pools, study
+    planners) and reap them, and end its child sessions (a local Dask
+    cluster, see :func:`child_session`). SIGKILL, not SIGTERM: a forked child
+    inherits this process's handlers and would start its own clean-up."""
     children = multiprocessing.active_children()
     for child in children:
         with contextlib.suppress(Exception):
@@ -164,6 +163,50 @@ def end_children(timeout_s: float = 0.3) -> None:
     for child in children:
         with contextlib.suppress(Exception):
             child.join(max(0.0, deadline - time.monotonic()))
+    for session in list(_SESSIONS):
+        end_session(session)
+
+
+_SESSIONS: set = set()
+"""The child sessions (``subprocess.Popen``) that end with this command."""
+
+
+@contextlib.contextmanager
+def child_session(leader) -> Iterator:
+    """End the session ``leader`` leads (:func:`end_session`) with the block,
+    or with the command if it is interrupted first (:func:`end_children`).
+    ``leader`` is a ``subprocess.Popen`` started with
+    ``start_new_session=True``: out of this command's process group, its
+    processes do not get a terminal's Ctrl-C, which would make Python
+    children still starting print tracebacks."""
+    _SESSIONS.add(leader)
+    try:
+        yield leader
+    finally:
+        end_session(leader)
+        _SESSIONS.discard(leader)
+
+
+def end_session(leader, timeout_s: float = 0.5) -> None:
+    """End every process of the session ``leader`` leads: SIGTERM to its
+    process group, SIGKILL if ``leader`` is still running ``timeout_s``
+    seconds later. A multiprocessing resource tracker there ignores SIGTERM:
+    it outlives the others, unlinks the named semaphores they left, and ends."""
+    # NOTE: a group's id is not given to a new process while the group has
+    # members, and Linux does not reuse a freed one within milliseconds.
+    with contextlib.suppress(OSError):
+        os.killpg(leader.pid, signal.SIGTERM)
+    try:
+        leader.wait(timeout_s)
+    except Exception:  # still running (TimeoutExpired), or interrupted waiting
+        with contextlib.suppress(OSError):
+            os.killpg(leader.pid, signal.SIGKILL)
+        with contextlib.suppress(Exception):
+            leader.wait(timeout_s)
+    for pipe in (leader.stdin, leader.stdout):
+        with contextlib.suppress(Exception):
+            if pipe is not None:
+                pipe.close()
 
 
 def finish(stopper: _Stopper | None) -> None:

@@ -3,7 +3,7 @@ or on local processes, and summarised with t-based confidence intervals."""
 
 from __future__ import annotations
 
-import logging
+import contextlib
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -120,17 +120,15 @@ def _run_dask(function: Callable[..., Any], args: list[tuple], client: Any,
     except ImportError:  # pragma: no cover - depends on the optional extra
         raise ImportError("backend='dask' needs the 'distributed' extra: "
                           "python -m pip install 'svcsim[distributed]'") from None
-    own = not isinstance(client, Client)
-    if client is None:  # a local cluster: its workers' warnings are no news to a planner
-        client = Client(silence_logs=logging.ERROR)
-    elif own:
-        client = Client(client)
-    try:
+    from svcsim.local_cluster import local_client
+
+    with contextlib.ExitStack() as stack:
+        if client is None:  # out of a terminal's reach of Ctrl-C (svcsim.local_cluster)
+            client = stack.enter_context(local_client())
+        elif not isinstance(client, Client):
+            client = stack.enter_context(Client(client))
         futures = {client.submit(function, *a, pure=False): i for i, a in enumerate(args)}
         return _collect(futures, dask_completed(list(futures)), len(args), report)
-    finally:
-        if own:
-            client.close()
 
 
 def t_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
