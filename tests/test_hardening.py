@@ -286,6 +286,16 @@ def test_d6f_a_bad_dask_address_is_explained(tmp_path, monkeypatch):
     assert not (tmp_path / "o").exists()
 
 
+def test_d6f_a_local_dask_cluster_that_does_not_start_is_explained(tmp_path, monkeypatch):
+    pytest.importorskip("distributed")
+    import svcsim.local_cluster
+
+    monkeypatch.setattr(svcsim.local_cluster, "START_S", 0.05)  # no cluster is up that soon
+    assert_refused(cli("simulate", BANK, "-n", "2", "--dask", "local", "--out", tmp_path / "o"),
+                   "--dask local: the local Dask cluster did not start within 0.05 s",
+                   "run without --dask")
+    assert not (tmp_path / "o").exists()
+
 
 def _bank_requirement() -> np.ndarray:
     bank = load_scenario(BANK)

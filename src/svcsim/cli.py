@@ -29,6 +29,7 @@ def _reports_bad_input(command):
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
         from svcsim import interrupts
+        from svcsim.local_cluster import ClusterStartError
         from svcsim.queueing.erlang import UnreachableTarget
 
         with interrupts.stoppable() as stopper:
@@ -38,6 +39,9 @@ def _reports_bad_input(command):
                 _fail(str(exc))
             except UnreachableTarget as exc:
                 _fail(f"{_input_file(kwargs)}: {exc}")
+            except ClusterStartError as exc:
+                _fail(f"--dask local: {exc}; run without --dask (--workers 2 uses local "
+                      "processes), or start a scheduler with `dask scheduler` and give its address")
             except KeyboardInterrupt:
                 interrupts.finish(stopper)
             except Exception:

@@ -38,6 +38,10 @@ START_S = 120.0
 """Seconds the cluster process has to start its scheduler and workers."""
 
 
+class ClusterStartError(RuntimeError):
+    """The local Dask cluster did not start (the command says so in one line)."""
+
+
 @contextlib.contextmanager
 def local_client() -> Iterator[Any]:
     """A ``dask.distributed.Client`` of a new local cluster (as
@@ -48,7 +52,7 @@ def local_client() -> Iterator[Any]:
 
     Raises
     ------
-    RuntimeError
+    ClusterStartError
         If the cluster has not started within ``START_S`` seconds, with the
         last line it wrote.
     """
@@ -75,7 +79,7 @@ def _address(host: subprocess.Popen, log) -> str:
         return text[len(READY):].strip()
     log.seek(0)
     said = log.read().decode(errors="replace").strip().splitlines()
-    raise RuntimeError(f"the local Dask cluster did not start within {START_S:g} s"
+    raise ClusterStartError(f"the local Dask cluster did not start within {START_S:g} s"
                        + (f": {said[-1]}" if said else ""))
 
 
