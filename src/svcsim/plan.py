@@ -153,7 +153,7 @@ def plan(scenario: Scenario, replications: int = 10, seed: int = 7, max_iteratio
         none): the roster is planned on the scenario's quantile day and its
         P(meet) measured over ``risk_days`` days drawn from the forecast;
         while P(meet) is not shown at the stated chance, the quantile is
-        raised, up to a cap (:func:`svcsim.history.risk.staff_to_risk`).
+        raised, up to a cap (:func:`svcsim.history.risk_search.staff_to_risk`).
     risk_days : int
         Days drawn to measure P(meet).
     """
@@ -167,7 +167,7 @@ def plan(scenario: Scenario, replications: int = 10, seed: int = 7, max_iteratio
                                {"meet_probability": meet_probability})}, seed=seed)
     meet_probability = meet_probability or scenario.planning.meet_probability
     if meet_probability is not None:  # plan quantile days until P(meet) is shown
-        from svcsim.history.risk import staff_to_risk
+        from svcsim.history.risk_search import staff_to_risk
 
         return staff_to_risk(scenario, meet_probability, lambda sized: plan(
             sized, replications, seed, max_iterations, settings, workers, progress, by_scope,

@@ -11,13 +11,13 @@ Staffing to a stated P(meet) (``svcsim plan --meet-probability 0.9``) sizes
 the roster on the scenario's quantile day (:func:`size_to_probability`),
 measures by :func:`chance_of_meeting` what the roster reaches on random days,
 and where that is not shown to reach the stated chance raises the quantile
-it sizes on (:func:`staff_to_risk`), up to a stated cap.
+it sizes on (:func:`svcsim.history.risk_search.staff_to_risk`), up to a
+stated cap.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -56,7 +56,11 @@ def chance_of_meeting(scenario: Scenario, staffing=None, days: int = 200, seed: 
 
     check_arguments("chance_of_meeting", counts={"days": (days, 1), "workers": (workers, 1)},
                     seed=seed)
-    per_day = _day_attainment(scenario, staffing, days, seed, workers)
+    return p_meet_table(scenario, day_attainment(scenario, staffing, days, seed, workers))
+
+
+def p_meet_table(scenario: Scenario, per_day: pd.DataFrame) -> pd.DataFrame:
+    """:func:`chance_of_meeting`'s table from each day's attainment."""
     rows = []
     for i, standard in enumerate(scenario.standards):
         mine = per_day[per_day["standard"] == i]["attainment"].dropna().to_numpy()
@@ -70,20 +74,23 @@ def chance_of_meeting(scenario: Scenario, staffing=None, days: int = 200, seed: 
     return pd.DataFrame(rows)
 
 
-def _day_attainment(scenario: Scenario, staffing, days: int, seed: int,
-                    workers: int) -> pd.DataFrame:
+def day_attainment(scenario: Scenario, staffing, days: int, seed: int,
+                    workers: int, first: int = 0) -> pd.DataFrame:
     """Each replication's attainment of each standard over the horizon: the
     numbers :func:`svcsim.simulate` gives in ``replication_attainment``,
     without summarising every interval across replications (most of its
-    cost when only the day figures are wanted)."""
+    cost when only the day figures are wanted); replications ``first`` to
+    ``first + days - 1``, so more days added later are those of one longer
+    run."""
     from svcsim.sim.replications import run_all
     from svcsim.sim.result import _per_replication, _stack
     from svcsim.sim.staffing import on_duty, scheduled_staffing
     from svcsim.sim.streams import root_entropy
 
     agents = on_duty(scenario, scheduled_staffing(scenario, staffing))
-    runs = run_all(scenario, agents, root_entropy(seed), days, 0, False, workers)
-    return _per_replication(_stack([run.attainment for run in runs]))
+    runs = run_all(scenario, agents, root_entropy(seed), days, 0, False, workers, first=first)
+    table = _per_replication(_stack([run.attainment for run in runs]))
+    return table.assign(replication=table["replication"] + first)
 
 
 @dataclass(frozen=True)
@@ -93,7 +100,8 @@ class Sizing:
     Attributes
     ----------
     probability : float
-        The stated chance (0.9 for 90 %).
+        The quantile day sized on (0.9 for the 90th percentile): the stated
+        chance, or a higher one :func:`staff_to_risk` raised it to.
     scenario : Scenario
         The scenario at its ``probability`` quantile day: every contact
         type's volumes scaled, day by day, so that the day's total is the
@@ -211,164 +219,6 @@ def check_risk(sizing: Sizing, scenario: Scenario, staffing, days: int = 200, se
     return RiskCheck(sizing, chance_of_meeting(scenario, staffing, days, seed, workers))
 
 
-MAX_RAISES = 4
-"""Raises of the sizing quantile at most: each halves the chance that a day
-is busier than the day sized on, so the cap is the ``1 - (1 - p) / 16``
-quantile (0.99375 for a stated 0.9)."""
-REFINE = 1
-"""Bisections between the last quantile not shown and the first shown."""
-
-
-def staff_to_risk(scenario: Scenario, probability: float, plan_at: Callable, days: int = 200,
-                  seed: int = 7, workers: int = 1, say: Callable[[str], None] | None = None,
-                  max_raises: int = MAX_RAISES):
-    """Plan to a stated chance of meeting every standard on a random day.
-
-    Sizes on the ``probability`` quantile day, plans it with ``plan_at`` and
-    measures the roster's P(meet) over ``days`` days drawn from
-    ``scenario``'s forecast (:func:`chance_of_meeting`). While some
-    standard's P(meet) is not shown at the stated chance (its 95 % interval
-    does not lie at or above it), the quantile sized on is raised: the
-    chance a day is busier than the sized one, ``1 - q``, is halved, up to
-    ``max_raises`` times, and then bisected once (in ``log(1 - q)``) between
-    the last quantile not shown and the first shown. Every roster is
-    measured on the same drawn days (same seed: common random numbers), so
-    two quantiles differ by their rosters, not by the days. The search stops
-    early when the plan on the quantile day finds a standard staffing cannot
-    move (not staffing-limited, or held back by the shift rules: a busier
-    day cannot help). The roster kept is the cheapest shown (fewest
-    agents, then cost, then lowest quantile); if none is, the one with the
-    most standards shown and then the highest lowest P(meet).
-
-    Parameters
-    ----------
-    scenario : Scenario
-        As asked: with its ``forecast_cv``.
-    probability : float
-        Stated chance, strictly between 0 and 1.
-    plan_at : callable
-        ``plan_at(sized_scenario) -> Plan``: plans the quantile day.
-    days : int
-        Days drawn to measure P(meet) (replications of the forecast).
-    seed, workers : int
-        Of the P(meet) simulations.
-    say : callable, optional
-        Receives a line per step.
-    max_raises : int
-        Raises of the quantile at most (0: measure only).
-
-    Returns
-    -------
-    Plan
-        The plan kept, with ``risk`` (a :class:`RiskCheck` holding every
-        sizing tried in ``steps``), one history row per sizing tried and
-        standard (iteration ``risk k``: target the stated chance, attainment
-        P(meet) and its interval, verdict), a note per standard whose
-        P(meet) is not met, and ``met`` only when its P(meet) are.
-    """
-    from svcsim.plan import staffing_of
-
-    say = say or (lambda line: None)
-    tail = 1.0 - probability
-    tried: list[tuple[float, object, Sizing, pd.DataFrame]] = []
-
-    def attempt(level: float) -> bool:
-        quantile = 1.0 - tail / 2.0**level
-        sizing = size_to_probability(scenario, quantile)
-        same = [t for t in tried if t[2].factors["sized"].equals(sizing.factors["sized"])]
-        if same:  # the same quantile day: the same roster and days
-            plan, table = same[0][1], same[0][3]
-        else:
-            say(f"planning the {_th(quantile)}-percentile day for a {_pct(probability)} chance")
-            plan = plan_at(sizing.scenario)
-            say(f"measuring P(meet) over {days} days drawn from the forecast")
-            table = chance_of_meeting(scenario, staffing_of(plan.roster), days, seed, workers)
-        tried.append((quantile, plan, sizing, table))
-        return all(v == "met" for v in p_meet_verdicts(table, probability))
-
-    shown = attempt(0)
-    level, stop = 0, ""
-    while not shown and level < max_raises:
-        if tried[-1][1].stuck:
-            stop = (f"not raised beyond the {_th(tried[-1][0])}-percentile day: staffing "
-                    "cannot move every standard on it (see the notes)")
-            break
-        level += 1
-        shown = attempt(level)
-    if not shown and not stop:
-        stop = (f"P(meet) not shown at the stated chance by the {_th(tried[-1][0])}-"
-                f"percentile day, the cap ({max_raises} raises)" if max_raises else "")
-    low = level - 1.0
-    for _ in range(REFINE if shown and level > 0 else 0):
-        middle = (low + level) / 2
-        if attempt(middle):
-            level = middle
-        else:
-            low = middle
-    return _kept(scenario, probability, tried, days, stop)
-
-
-def _kept(scenario: Scenario, probability: float, tried: list, days: int, stop: str):
-    """The plan kept from the sizings tried, with its risk check, history
-    rows and notes."""
-    steps = pd.concat([_step_rows(k, q, plan, table, probability)
-                       for k, (q, plan, _, table) in enumerate(tried, start=1)],
-                      ignore_index=True)
-
-    def key(k):
-        quantile, plan, _, table = tried[k]
-        verdicts = p_meet_verdicts(table, probability)
-        if all(v == "met" for v in verdicts):
-            return (0, plan.roster.headcount, plan.roster.cost, quantile)
-        lowest = table["p_meet_low"].fillna(0).min() if len(table) else 0.0
-        return (1, -verdicts.count("met"), -lowest, quantile)
-
-    best = min(range(len(tried)), key=key)
-    quantile, plan, sizing, table = tried[best]
-    steps["kept"] = steps["step"] == best + 1
-    check = RiskCheck(sizing, table, probability, steps, stop)
-    history = pd.concat([plan.history, _history_rows(scenario, steps, days)], ignore_index=True)
-    notes = [f"{row.standard}: P(meet) {row.p_meet:.2f} ({row.p_meet_low:.2f}-"
-             f"{row.p_meet_high:.2f}) against {probability:.2f} stated: {verdict}"
-             + (f"; {stop}" if stop else "")
-             for row, verdict in zip(table.itertuples(), check.verdicts, strict=True)
-             if verdict != "met"]
-    return replace(plan, risk=check, history=history, notes=plan.notes + notes,
-                   met=plan.met and not notes)
-
-
-def _step_rows(step: int, quantile: float, plan, table: pd.DataFrame,
-               probability: float) -> pd.DataFrame:
-    rows = table.copy()
-    rows.insert(0, "step", step)
-    rows.insert(1, "quantile", quantile)
-    rows.insert(2, "headcount", plan.roster.headcount)
-    rows.insert(3, "cost", plan.roster.cost)
-    rows.insert(4, "roster_status", plan.roster.status)
-    rows.insert(5, "roster_gap", plan.roster.gap)
-    rows["verdict"] = p_meet_verdicts(table, probability)
-    rows["stated"] = probability
-    return rows
-
-
-def _history_rows(scenario: Scenario, steps: pd.DataFrame, days: int) -> pd.DataFrame:
-    """The plan history's rows for the sizings tried: attainment is P(meet),
-    target the stated chance, replications the days drawn."""
-    scopes = [standard.scope for standard in scenario.standards]
-    return pd.DataFrame({
-        "iteration": [f"risk {k}" for k in steps["step"]],
-        "action": [f"P(meet) of the {_th(q)}-percentile day's roster"
-                   + (" (kept)" if kept else "")
-                   for q, kept in zip(steps["quantile"], steps["kept"], strict=True)],
-        "headcount": steps["headcount"], "cost": steps["cost"],
-        "roster_status": steps["roster_status"], "roster_gap": steps["roster_gap"],
-        "replications": days, "standard": steps["standard"],
-        "scope": np.tile(scopes, steps["step"].nunique()),
-        "target": steps["stated"], "attainment": steps["p_meet"],
-        "attainment_low": steps["p_meet_low"], "attainment_high": steps["p_meet_high"],
-        "lowest_interval": np.nan, "verdict": steps["verdict"]})
-
-
 def p_meet_verdicts(table: pd.DataFrame, stated: float) -> list[str]:
     """Each standard's P(meet) against the stated chance, in the plan's
     words: ``met`` when its 95 % interval lies at or above it, ``missed``
@@ -385,12 +235,13 @@ def risk_lines(check: RiskCheck) -> list[str]:
     its 95 % interval and verdict against the stated chance."""
     stated = check.chance
     days = int(check.p_meet["days"].max()) if len(check.p_meet) else 0
-    lines = [f"  staffed to a {_pct(stated)} chance of meeting each standard on a random day:",
-             f"    volumes at their {_th(check.sizing.probability)}-percentile day "
+    lines = [f"  staffed to a stated {percent_label(stated)} chance of meeting each standard on a "
+             "random day:",
+             f"    volumes at their {percentile_label(check.sizing.probability)}-percentile day "
              f"(x{_scale(check.sizing):.3f} the expected); the verdicts above are on that day"]
     if len(check.steps) and check.steps["step"].nunique() > 1:
         lines.append("    quantile days tried, by the P(meet) of their roster: " + "; ".join(
-            f"{_th(rows['quantile'].iloc[0])} ({rows['headcount'].iloc[0]} agents): "
+            f"{percentile_label(rows['quantile'].iloc[0])} ({rows['headcount'].iloc[0]} agents): "
             + _worst(rows["verdict"]) + (" (kept)" if rows["kept"].iloc[0] else "")
             for _, rows in check.steps.groupby("step", sort=True)))
     if check.stop:
@@ -411,11 +262,13 @@ def _worst(verdicts) -> str:
     return next((v for v in ("missed", "not shown") if v in set(verdicts)), "met")
 
 
-def _pct(share: float) -> str:
+def percent_label(share: float) -> str:
+    """A share as a percentage: 0.9 -> '90 %'."""
     return f"{100 * share:g} %"
 
 
-def _th(quantile: float) -> str:
+def percentile_label(quantile: float) -> str:
+    """A quantile as a percentile: 0.975 -> '97.5th'."""
     return f"{100 * quantile:.4g}th"
 
 
