@@ -128,13 +128,23 @@ class RiskCheck:
     p_meet : pandas.DataFrame
         :func:`chance_of_meeting` of the roster on the scenario as given
         (days drawn from its forecast distribution).
+    stated : float, optional
+        The stated chance (None: the sizing's quantile).
+    steps : pandas.DataFrame
+        Every quantile day tried (:func:`svcsim.history.risk_search.staff_to_risk`):
+        ``step``, ``quantile``, ``headcount``, ``cost``, the roster's status
+        and gap, its P(meet) table, ``verdict`` against ``stated`` and
+        ``kept``.
+    stop : str
+        Why the search stopped short of showing the stated chance (empty
+        when it did not).
     """
 
     sizing: Sizing
     p_meet: pd.DataFrame
-    stated: float | None = None  # the stated chance (None: the sizing's quantile)
-    steps: pd.DataFrame = field(default_factory=pd.DataFrame)  # every sizing tried
-    stop: str = ""  # why the search ended
+    stated: float | None = None
+    steps: pd.DataFrame = field(default_factory=pd.DataFrame)
+    stop: str = ""
 
     @property
     def chance(self) -> float:
@@ -159,7 +169,7 @@ def size_to_probability(scenario: Scenario, probability: float) -> Sizing:
     standard on that day meets it on every quieter one. Taking each type at
     its own quantile is exact when the types' day factors are fully shared
     and errs on the safe side otherwise; what the roster reaches on random
-    days is measured afterwards (:func:`check_risk`). The sized scenario
+    days is measured afterwards (:func:`chance_of_meeting`). The sized scenario
     states no ``planning.meet_probability`` of its own.
 
     Parameters
@@ -210,13 +220,6 @@ def _day_quantile(mean: np.ndarray, cv: float, probability: float) -> np.ndarray
     shape = 1.0 / cv**2
     return np.where(mean > 0, stats.nbinom.ppf(probability, shape,
                                                shape / (shape + np.maximum(mean, 1e-12))), 0.0)
-
-
-def check_risk(sizing: Sizing, scenario: Scenario, staffing, days: int = 200, seed: int = 7,
-               workers: int = 1) -> RiskCheck:
-    """P(meet) of ``staffing`` (a roster's) over ``days`` days drawn from
-    ``scenario``'s forecast distribution; see :func:`chance_of_meeting`."""
-    return RiskCheck(sizing, chance_of_meeting(scenario, staffing, days, seed, workers))
 
 
 def p_meet_verdicts(table: pd.DataFrame, stated: float) -> list[str]:

@@ -48,10 +48,10 @@ def staff_to_risk(scenario: Scenario, probability: float, plan_at: Callable, day
     P(meet) is not shown either way and none is missed, the days are
     doubled up to ``max_days``. While some standard's P(meet) is still not
     met (its 95 % interval does not lie at or above the stated chance), the
-    quantile sized on is raised: the
-    chance a day is busier than the sized one, ``1 - q``, is halved, up to
-    ``max_raises`` times, and then bisected once (in ``log(1 - q)``) between
-    the last quantile not shown and the first shown. Every roster is
+    quantile sized on is raised: the chance a day is busier than the sized
+    one, ``1 - q``, is halved, up to ``max_raises`` times, and then bisected
+    once (in ``log(1 - q)``) between the last quantile not met and the
+    first met. Every roster is
     measured on the same drawn days (same seed: common random numbers), so
     two quantiles differ by their rosters, not by the days. The search stops
     early when the plan on the quantile day finds a standard staffing cannot
