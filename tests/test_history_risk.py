@@ -7,11 +7,17 @@ from __future__ import annotations
 import copy
 
 import numpy as np
+import pandas as pd
 from scipy import optimize, stats
 
 from svcsim import scenario_from_dict
 from svcsim.history.retrials import wilson
-from svcsim.history.risk import chance_of_meeting, risk_lines, size_to_probability
+from svcsim.history.risk import (
+    chance_of_meeting,
+    every_standard_met,
+    risk_lines,
+    size_to_probability,
+)
 from svcsim.history.risk_search import MAX_RAISES, staff_to_risk
 from svcsim.plan import plan, staffing_of
 from svcsim.queueing import service_plan
@@ -204,3 +210,16 @@ def test_a_chance_of_one_or_more_is_refused_by_file_and_by_option(tmp_path):
     assert_clean_error(run("plan", str(path), "--meet-probability", "1", "--out", str(out)),
                        "--meet-probability")
     assert not out.exists()
+
+
+def test_every_standard_on_the_same_day_counts_days_measured_and_met_by_hand():
+    """Two standards of 80 %: day 0 misses the second, day 1 meets both,
+    day 2 misses the first, day 3 measures neither, day 4 meets the only
+    one it measures (at exactly 80 %): 2 days of 4 measured."""
+    data = _rostered(0.1)
+    data["standards"].append({"contacts": "phone/*", "metric": "answer", "percent": 80,
+                              "within": "60s", "scope": "day"})
+    per_day = pd.DataFrame({"standard": [0, 1] * 5, "replication": np.repeat(range(5), 2),
+                            "attainment": [0.85, 0.7, 0.9, 0.95, 0.79, np.nan, np.nan, np.nan,
+                                           0.8, np.nan]})
+    assert every_standard_met(scenario_from_dict(data), per_day) == (2, 4)

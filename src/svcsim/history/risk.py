@@ -74,6 +74,17 @@ def p_meet_table(scenario: Scenario, per_day: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def every_standard_met(scenario: Scenario, per_day: pd.DataFrame) -> tuple[int, int]:
+    """Days (replications) on which every standard measured that day reached
+    its target, and days on which any was measured, from
+    :func:`day_attainment`'s table."""
+    targets = np.array([standard.target for standard in scenario.standards])
+    wide = per_day.pivot(index="replication", columns="standard", values="attainment")
+    met = wide.ge(targets[wide.columns.to_numpy(dtype=int)]) | wide.isna()
+    measured = wide.notna().any(axis=1)
+    return int((met.all(axis=1) & measured).sum()), int(measured.sum())
+
+
 def day_attainment(scenario: Scenario, staffing, days: int, seed: int,
                     workers: int, first: int = 0) -> pd.DataFrame:
     """Each replication's attainment of each standard over the horizon: the
@@ -138,6 +149,10 @@ class RiskCheck:
     stop : str
         Why the search stopped short of showing the stated chance (empty
         when it did not).
+    every_standard : tuple of int, optional
+        Days on which every standard was met, and days measured
+        (:func:`every_standard_met`): for information, the stated chance is
+        each standard's.
     """
 
     sizing: Sizing
@@ -145,6 +160,7 @@ class RiskCheck:
     stated: float | None = None
     steps: pd.DataFrame = field(default_factory=pd.DataFrame)
     stop: str = ""
+    every_standard: tuple[int, int] | None = None
 
     @property
     def chance(self) -> float:
@@ -257,6 +273,11 @@ def risk_lines(check: RiskCheck) -> list[str]:
             continue
         lines.append(f"    {row.standard}: {row.p_meet:.2f} ({row.p_meet_low:.2f}-"
                      f"{row.p_meet_high:.2f}) against {stated:.2f} stated: {verdict}")
+    if check.every_standard is not None and len(check.p_meet) > 1 and check.every_standard[1]:
+        met, measured = check.every_standard
+        low, high = wilson(met, measured)
+        lines.append(f"    every standard on the same day: {met / measured:.2f} ({low:.2f}-"
+                     f"{high:.2f}); for information: the stated chance is each standard's")
     return lines
 
 

@@ -17,6 +17,7 @@ from svcsim.history.risk import (
     RiskCheck,
     Sizing,
     day_attainment,
+    every_standard_met,
     p_meet_table,
     p_meet_verdicts,
     percent_label,
@@ -92,21 +93,21 @@ def staff_to_risk(scenario: Scenario, probability: float, plan_at: Callable, day
 
     say = say or (lambda line: None)
     tail = 1.0 - probability
-    tried: list[tuple[float, object, Sizing, pd.DataFrame]] = []
+    tried: list[tuple[float, object, Sizing, pd.DataFrame, tuple[int, int]]] = []
 
     def attempt(level: float) -> bool:
         quantile = 1.0 - tail / 2.0**level
         sizing = size_to_probability(scenario, quantile)
         same = [t for t in tried if t[2].factors["sized"].equals(sizing.factors["sized"])]
         if same:  # the same quantile day: the same roster and days
-            plan, table = same[0][1], same[0][3]
+            plan, table, every = same[0][1], same[0][3], same[0][4]
         else:
             say(f"planning the {percentile_label(quantile)}-percentile day for a "
                 f"{percent_label(probability)} chance")
             plan = plan_at(sizing.scenario)
-            table = _measure(scenario, staffing_of(plan.roster), probability, days,
-                             max_days or MORE_DAYS * days, seed, workers, say)
-        tried.append((quantile, plan, sizing, table))
+            table, every = _measure(scenario, staffing_of(plan.roster), probability, days,
+                                    max_days or MORE_DAYS * days, seed, workers, say)
+        tried.append((quantile, plan, sizing, table, every))
         return all(v == "met" for v in p_meet_verdicts(table, probability))
 
     shown = attempt(0)
@@ -132,10 +133,11 @@ def staff_to_risk(scenario: Scenario, probability: float, plan_at: Callable, day
 
 
 def _measure(scenario: Scenario, staffing, probability: float, days: int, max_days: int,
-             seed: int, workers: int, say: Callable[[str], None]) -> pd.DataFrame:
+             seed: int, workers: int, say: Callable[[str], None]
+             ) -> tuple[pd.DataFrame, tuple[int, int]]:
     """P(meet) of ``staffing`` over ``days`` drawn days, doubled (up to
     ``max_days``) while some standard is not shown either way and none is
-    missed."""
+    missed; with the days every standard was met (:func:`every_standard_met`)."""
     say(f"measuring P(meet) over {days} days drawn from the forecast")
     per_day = day_attainment(scenario, staffing, days, seed, workers)
     table = p_meet_table(scenario, per_day)
@@ -150,18 +152,18 @@ def _measure(scenario: Scenario, staffing, probability: float, days: int, max_da
                                                       first=measured)], ignore_index=True)
         measured += more
         table = p_meet_table(scenario, per_day)
-    return table
+    return table, every_standard_met(scenario, per_day)
 
 
 def _kept(scenario: Scenario, probability: float, tried: list, stop: str):
     """The plan kept from the sizings tried, with its risk check, history
     rows and notes."""
     steps = pd.concat([_step_rows(k, q, plan, table, probability)
-                       for k, (q, plan, _, table) in enumerate(tried, start=1)],
+                       for k, (q, plan, _, table, _) in enumerate(tried, start=1)],
                       ignore_index=True)
 
     def key(k):
-        quantile, plan, _, table = tried[k]
+        quantile, plan, _, table, _ = tried[k]
         verdicts = p_meet_verdicts(table, probability)
         if all(v == "met" for v in verdicts):
             return (0, plan.roster.headcount, plan.roster.cost, quantile)
@@ -169,9 +171,9 @@ def _kept(scenario: Scenario, probability: float, tried: list, stop: str):
         return (1, -verdicts.count("met"), -lowest, quantile)
 
     best = min(range(len(tried)), key=key)
-    quantile, plan, sizing, table = tried[best]
+    quantile, plan, sizing, table, every = tried[best]
     steps["kept"] = steps["step"] == best + 1
-    check = RiskCheck(sizing, table, probability, steps, stop)
+    check = RiskCheck(sizing, table, probability, steps, stop, every)
     history = pd.concat([plan.history, _history_rows(scenario, steps)], ignore_index=True)
     notes = [f"{row.standard}: P(meet) {row.p_meet:.2f} ({row.p_meet_low:.2f}-"
              f"{row.p_meet_high:.2f}) against {probability:.2f} stated: {verdict}"
