@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import resource
 import tempfile
 import time
 from pathlib import Path
@@ -77,20 +78,28 @@ def bench_fit(workers: int) -> None:
         result = simulate(scenario, replications=4, seed=1, keep_contacts=True)
         path = write_log(simulated_log(result.contacts, scenario.first_weekday),
                          Path(folder) / "month.csv")
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), _cpu_s()
         log = read_contact_log(path)
         read_s = time.perf_counter() - start
         fit = fit_history(log)
         fit_s = time.perf_counter() - start - read_s
         calibrate_fit(fit, replications=20, seed=0, workers=workers)
-        total = time.perf_counter() - start
+        total, cpu = time.perf_counter() - start, _cpu_s() - cpu
     calibration = fit.staffing
     open_ = calibration["offered"] > 0
     print(f"fit + calibrate a month: {len(log.contacts):,} contacts on {len(log.dates)} days, "
           f"{int(open_.sum())} open intervals")
     print(f"  read {read_s:.1f} s, fit {fit_s:.1f} s, calibrate {total - read_s - fit_s:.1f} s "
-          f"(workers={workers}): total {total:.1f} s")
+          f"(workers={workers}): total {total:.1f} s wall, {cpu:.1f} CPU s (with the "
+          f"workers'); load average {os.getloadavg()[0]:.1f}")
     print(f"  {fit.staffing_note}")
+
+
+def _cpu_s() -> float:
+    """CPU seconds of this process and of its finished worker processes."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
 
 
 def bench_forecast() -> None:

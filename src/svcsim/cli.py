@@ -363,7 +363,8 @@ def roster(requirements_path: Path, scenario_path: Path, time_limit: float, work
 @click.option("--meet-probability", type=click.FloatRange(min=0, max=100, min_open=True,
                                                           max_open=True), default=None,
               help="Chance of meeting each standard on a random day (0.9 or 90): staff to "
-                   "the forecast's quantile day and report P(meet) [default: the scenario's "
+                   "the forecast's quantile day, raise the quantile (at most 4 times) while "
+                   "P(meet) is not shown, and report P(meet) [default: the scenario's "
                    "planning.meet_probability, else none].")
 @click.option("--risk-days", type=click.IntRange(min=20), default=200, show_default=True,
               help="Days drawn from the forecast to measure P(meet).")

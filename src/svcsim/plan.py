@@ -151,8 +151,9 @@ def plan(scenario: Scenario, replications: int = 10, seed: int = 7, max_iteratio
         Stated chance (0.9 for 90 %) of meeting each standard on a random
         day (default: the scenario's ``planning.meet_probability``, else
         none): the roster is planned on the scenario's quantile day and its
-        P(meet) measured over ``risk_days`` days drawn from the forecast
-        (:mod:`svcsim.history.risk`).
+        P(meet) measured over ``risk_days`` days drawn from the forecast;
+        while P(meet) is not shown at the stated chance, the quantile is
+        raised, up to a cap (:func:`svcsim.history.risk_search.staff_to_risk`).
     risk_days : int
         Days drawn to measure P(meet).
     """
@@ -165,13 +166,12 @@ def plan(scenario: Scenario, replications: int = 10, seed: int = 7, max_iteratio
                             **({} if meet_probability is None else
                                {"meet_probability": meet_probability})}, seed=seed)
     meet_probability = meet_probability or scenario.planning.meet_probability
-    sizing = None
-    if meet_probability is not None:
-        from svcsim.history.risk import size_to_probability
+    if meet_probability is not None:  # plan quantile days until P(meet) is shown
+        from svcsim.history.risk_search import staff_to_risk
 
-        asked = scenario
-        sizing = size_to_probability(scenario, meet_probability)
-        scenario = sizing.scenario
+        return staff_to_risk(scenario, meet_probability, lambda sized: plan(
+            sized, replications, seed, max_iterations, settings, workers, progress, by_scope,
+            confidence, max_replications), risk_days, seed, workers, progress)
     settings = settings or SolverSettings()
     final_settings = settings
     # the iterations solve once each; only the final roster is solved again
@@ -241,16 +241,9 @@ def plan(scenario: Scenario, replications: int = 10, seed: int = 7, max_iteratio
                                              replace(settings, last_level="headcount")).headcount
     notes += _solver_notes(roster, final_settings)
     notes += [note for i, note in _scope_notes(scenario, result) if i not in stuck]
-    risk = None
-    if sizing is not None:
-        from svcsim.history.risk import check_risk
-
-        say(f"measuring P(meet) over {risk_days} days drawn from the forecast")
-        risk = check_risk(sizing, asked, staffing_of(roster), risk_days, seed, workers)
     return Plan(roster, result, pd.concat(history, ignore_index=True), analytic_headcount,
                 met=not still and not stuck, notes=notes, interval_headcount=interval_headcount,
-                stuck=tuple(sorted(stuck)), confidence=confidence, requirement=need,
-                risk=risk)
+                stuck=tuple(sorted(stuck)), confidence=confidence, requirement=need)
 
 
 def certified(scenario: Scenario, roster: Roster, replications: int, cap: int, seed: int,

@@ -20,6 +20,7 @@ from scipy import optimize, stats
 
 from svcsim.history.logs import ContactLog
 
+
 @dataclass(frozen=True)
 class DailyCounts:
     """Contacts per (contact type or queue, observed day, interval of the day).

@@ -21,7 +21,6 @@ from scipy import stats
 
 from svcsim.history.arrivals import DailyCounts, shared_cv
 
-
 History = DailyCounts
 """Contacts per queue (contact type), observed day and interval."""
 

@@ -8,14 +8,16 @@ share of days whose attainment over the horizon reaches the standard's
 target, with a Wilson interval over the days simulated.
 
 Staffing to a stated P(meet) (``svcsim plan --meet-probability 0.9``) sizes
-the roster on the scenario's quantile day (:func:`size_to_probability`) and
-then measures, by :func:`chance_of_meeting`, what the final roster reaches on
-random days.
+the roster on the scenario's quantile day (:func:`size_to_probability`),
+measures by :func:`chance_of_meeting` what the roster reaches on random days,
+and where that is not shown to reach the stated chance raises the quantile
+it sizes on (:func:`svcsim.history.risk_search.staff_to_risk`), up to a
+stated cap.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -54,7 +56,11 @@ def chance_of_meeting(scenario: Scenario, staffing=None, days: int = 200, seed: 
 
     check_arguments("chance_of_meeting", counts={"days": (days, 1), "workers": (workers, 1)},
                     seed=seed)
-    per_day = _day_attainment(scenario, staffing, days, seed, workers)
+    return p_meet_table(scenario, day_attainment(scenario, staffing, days, seed, workers))
+
+
+def p_meet_table(scenario: Scenario, per_day: pd.DataFrame) -> pd.DataFrame:
+    """:func:`chance_of_meeting`'s table from each day's attainment."""
     rows = []
     for i, standard in enumerate(scenario.standards):
         mine = per_day[per_day["standard"] == i]["attainment"].dropna().to_numpy()
@@ -68,20 +74,34 @@ def chance_of_meeting(scenario: Scenario, staffing=None, days: int = 200, seed: 
     return pd.DataFrame(rows)
 
 
-def _day_attainment(scenario: Scenario, staffing, days: int, seed: int,
-                    workers: int) -> pd.DataFrame:
+def every_standard_met(scenario: Scenario, per_day: pd.DataFrame) -> tuple[int, int]:
+    """Days (replications) on which every standard measured that day reached
+    its target, and days on which any was measured, from
+    :func:`day_attainment`'s table."""
+    targets = np.array([standard.target for standard in scenario.standards])
+    wide = per_day.pivot(index="replication", columns="standard", values="attainment")
+    met = wide.ge(targets[wide.columns.to_numpy(dtype=int)]) | wide.isna()
+    measured = wide.notna().any(axis=1)
+    return int((met.all(axis=1) & measured).sum()), int(measured.sum())
+
+
+def day_attainment(scenario: Scenario, staffing, days: int, seed: int,
+                    workers: int, first: int = 0) -> pd.DataFrame:
     """Each replication's attainment of each standard over the horizon: the
     numbers :func:`svcsim.simulate` gives in ``replication_attainment``,
     without summarising every interval across replications (most of its
-    cost when only the day figures are wanted)."""
+    cost when only the day figures are wanted); replications ``first`` to
+    ``first + days - 1``, so more days added later are those of one longer
+    run."""
     from svcsim.sim.replications import run_all
     from svcsim.sim.result import _per_replication, _stack
     from svcsim.sim.staffing import on_duty, scheduled_staffing
     from svcsim.sim.streams import root_entropy
 
     agents = on_duty(scenario, scheduled_staffing(scenario, staffing))
-    runs = run_all(scenario, agents, root_entropy(seed), days, 0, False, workers)
-    return _per_replication(_stack([run.attainment for run in runs]))
+    runs = run_all(scenario, agents, root_entropy(seed), days, 0, False, workers, first=first)
+    table = _per_replication(_stack([run.attainment for run in runs]))
+    return table.assign(replication=table["replication"] + first)
 
 
 @dataclass(frozen=True)
@@ -91,7 +111,8 @@ class Sizing:
     Attributes
     ----------
     probability : float
-        The stated chance (0.9 for 90 %).
+        The quantile day sized on (0.9 for the 90th percentile): the stated
+        chance, or a higher one :func:`staff_to_risk` raised it to.
     scenario : Scenario
         The scenario at its ``probability`` quantile day: every contact
         type's volumes scaled, day by day, so that the day's total is the
@@ -118,10 +139,38 @@ class RiskCheck:
     p_meet : pandas.DataFrame
         :func:`chance_of_meeting` of the roster on the scenario as given
         (days drawn from its forecast distribution).
+    stated : float, optional
+        The stated chance (None: the sizing's quantile).
+    steps : pandas.DataFrame
+        Every quantile day tried (:func:`svcsim.history.risk_search.staff_to_risk`):
+        ``step``, ``quantile``, ``headcount``, ``cost``, the roster's status
+        and gap, its P(meet) table, ``verdict`` against ``stated`` and
+        ``kept``.
+    stop : str
+        Why the search stopped short of showing the stated chance (empty
+        when it did not).
+    every_standard : tuple of int, optional
+        Days on which every standard was met, and days measured
+        (:func:`every_standard_met`): for information, the stated chance is
+        each standard's.
     """
 
     sizing: Sizing
     p_meet: pd.DataFrame
+    stated: float | None = None
+    steps: pd.DataFrame = field(default_factory=pd.DataFrame)
+    stop: str = ""
+    every_standard: tuple[int, int] | None = None
+
+    @property
+    def chance(self) -> float:
+        """The stated chance of meeting each standard."""
+        return self.sizing.probability if self.stated is None else self.stated
+
+    @property
+    def verdicts(self) -> list[str]:
+        """Each standard's P(meet) verdict against the stated chance."""
+        return p_meet_verdicts(self.p_meet, self.chance)
 
 
 def size_to_probability(scenario: Scenario, probability: float) -> Sizing:
@@ -136,7 +185,8 @@ def size_to_probability(scenario: Scenario, probability: float) -> Sizing:
     standard on that day meets it on every quieter one. Taking each type at
     its own quantile is exact when the types' day factors are fully shared
     and errs on the safe side otherwise; what the roster reaches on random
-    days is measured afterwards (:func:`check_risk`).
+    days is measured afterwards (:func:`chance_of_meeting`). The sized scenario
+    states no ``planning.meet_probability`` of its own.
 
     Parameters
     ----------
@@ -171,7 +221,9 @@ def size_to_probability(scenario: Scenario, probability: float) -> Sizing:
         arrivals = Arrivals(volumes=values)
         types[name] = (spec.model_copy(update={"arrivals": arrivals}) if spec is not None
                        else ContactTypeSpec(arrivals=arrivals))
-    sized_scenario = scenario.replace(contact_types=types, shared_forecast_cv=0.0)
+    planning = scenario.planning.model_copy(update={"meet_probability": None})
+    sized_scenario = scenario.replace(contact_types=types, shared_forecast_cv=0.0,
+                                      planning=planning)
     return Sizing(probability, sized_scenario, pd.DataFrame(rows))
 
 
@@ -186,32 +238,64 @@ def _day_quantile(mean: np.ndarray, cv: float, probability: float) -> np.ndarray
                                                shape / (shape + np.maximum(mean, 1e-12))), 0.0)
 
 
-def check_risk(sizing: Sizing, scenario: Scenario, staffing, days: int = 200, seed: int = 7,
-               workers: int = 1) -> RiskCheck:
-    """P(meet) of ``staffing`` (a roster's) over ``days`` days drawn from
-    ``scenario``'s forecast distribution; see :func:`chance_of_meeting`."""
-    return RiskCheck(sizing, chance_of_meeting(scenario, staffing, days, seed, workers))
+def p_meet_verdicts(table: pd.DataFrame, stated: float) -> list[str]:
+    """Each standard's P(meet) against the stated chance, in the plan's
+    words: ``met`` when its 95 % interval lies at or above it, ``missed``
+    when the interval lies below it, ``not shown`` otherwise (or no day
+    measured it)."""
+    return ["met" if row.days and row.p_meet_low >= stated else
+            "missed" if row.days and row.p_meet_high < stated else "not shown"
+            for row in table.itertuples()]
 
 
 def risk_lines(check: RiskCheck) -> list[str]:
-    """The headline lines of a plan staffed to risk: what it was sized to,
-    and each standard's P(meet) with its 95 % interval and whether the
-    stated chance is shown."""
-    stated = check.sizing.probability
-    factors = check.sizing.factors
-    scale = (factors["sized"].sum() / factors["expected"].sum()) if len(factors) else 1.0
+    """The headline lines of a plan staffed to risk: the quantile day it was
+    sized on (and the ones tried before), and each standard's P(meet) with
+    its 95 % interval and verdict against the stated chance."""
+    stated = check.chance
     days = int(check.p_meet["days"].max()) if len(check.p_meet) else 0
-    lines = [f"  staffed to a {100 * stated:g} % chance of meeting each standard on a random day:",
-             f"    volumes at their {100 * stated:g}th-percentile day (x{scale:.3f} the expected); "
-             "the verdicts above are on that day",
-             f"  P(meet) of this roster on a random day ({days} days drawn from the forecast, "
-             "95 % CI):"]
-    for row in check.p_meet.itertuples():
+    lines = [f"  staffed to a stated {percent_label(stated)} chance of meeting each standard on a "
+             "random day:",
+             f"    volumes at their {percentile_label(check.sizing.probability)}-percentile day "
+             f"(x{_scale(check.sizing):.3f} the expected); the verdicts above are on that day"]
+    if len(check.steps) and check.steps["step"].nunique() > 1:
+        lines.append("    quantile days tried, by the P(meet) of their roster: " + "; ".join(
+            f"{percentile_label(rows['quantile'].iloc[0])} ({rows['headcount'].iloc[0]} agents): "
+            + _worst(rows["verdict"]) + (" (kept)" if rows["kept"].iloc[0] else "")
+            for _, rows in check.steps.groupby("step", sort=True)))
+    if check.stop:
+        lines.append(f"    {check.stop}")
+    lines.append(f"  P(meet) of this roster on a random day ({days} days drawn from the "
+                 "forecast, 95 % CI):")
+    for row, verdict in zip(check.p_meet.itertuples(), check.verdicts, strict=True):
         if not row.days:
             lines.append(f"    {row.standard}: not shown (no day measured it)")
             continue
-        word = ("shown" if row.p_meet_low >= stated else
-                "not reached" if row.p_meet_high < stated else "not shown either way")
         lines.append(f"    {row.standard}: {row.p_meet:.2f} ({row.p_meet_low:.2f}-"
-                     f"{row.p_meet_high:.2f}) against {stated:.2f} stated: {word}")
+                     f"{row.p_meet_high:.2f}) against {stated:.2f} stated: {verdict}")
+    if check.every_standard is not None and len(check.p_meet) > 1 and check.every_standard[1]:
+        met, measured = check.every_standard
+        low, high = wilson(met, measured)
+        lines.append(f"    every standard on the same day: {met / measured:.2f} ({low:.2f}-"
+                     f"{high:.2f}); for information: the stated chance is each standard's")
     return lines
+
+
+def _worst(verdicts) -> str:
+    """The worst of some P(meet) verdicts."""
+    return next((v for v in ("missed", "not shown") if v in set(verdicts)), "met")
+
+
+def percent_label(share: float) -> str:
+    """A share as a percentage: 0.9 -> '90 %'."""
+    return f"{100 * share:g} %"
+
+
+def percentile_label(quantile: float) -> str:
+    """A quantile as a percentile: 0.975 -> '97.5th'."""
+    return f"{100 * quantile:.4g}th"
+
+
+def _scale(sizing: Sizing) -> float:
+    factors = sizing.factors
+    return float(factors["sized"].sum() / factors["expected"].sum()) if len(factors) else 1.0
