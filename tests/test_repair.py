@@ -36,3 +36,33 @@ def test_the_aimed_mean_is_certified_about_half_the_time(seed, target, mean, con
 def test_no_half_width_asks_for_the_target():
     assert certifiable_mean(0.8, 0.7, 0.0) == 0.8
     assert certifiable_mean(0.8, 1.0, 0.05) == pytest.approx(0.85)
+
+
+def _straddling(scenario_name: str):
+    """A result of 12 intervals: 3 below target with a low bound, 6 above
+    target whose bound straddles it, 3 certified."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from conftest import SCENARIOS
+    from svcsim import load_scenario
+
+    scenario = load_scenario(SCENARIOS / scenario_name)
+    target = scenario.standards[0].target
+    means = [target - 0.03] * 3 + [target + 0.01 * k for k in range(1, 7)] + [target + 0.1] * 3
+    lows = [m - 0.07 for m in means[:9]] + [target + 0.05] * 3
+    rows = pd.DataFrame({"standard": 0, "interval": range(12), "covered": 30.0,
+                         "attainment": means, "one_sided_low": lows})
+    return scenario, SimpleNamespace(standard_intervals=rows)
+
+
+def test_a_standard_held_in_every_interval_is_raised_wherever_its_bound_is_short():
+    from svcsim.plan import _short_intervals
+
+    scenario, result = _straddling("bank_hotline.yaml")  # 80/20 every half hour
+    # each interval is its own unit: one above target but not shown is not met
+    assert _short_intervals(scenario, result, 0).tolist() == list(range(9))
+    scenario, result = _straddling("bank_hotline_daily.yaml")  # 80/20 over the day
+    # over the day, the intervals that pull the day down
+    assert _short_intervals(scenario, result, 0).tolist() == [0, 1, 2]
