@@ -10,14 +10,11 @@ import sys
 from conftest import SCENARIOS
 from test_cli import run
 
-from svcsim.roster.scheduler import forget_solves
-
 ROSTER_FILES = ("roster_shifts.csv", "roster_agents.csv", "roster_coverage.csv",
                 "roster_pools.csv", "plan_history.csv")
 
 
 def _plan(out):
-    forget_solves()  # each plan searches, none reuses the other's pool solves
     result = run("plan", str(SCENARIOS / "ecommerce_peak.yaml"), "-n", "2",
                  "--max-replications", "2", "--iterations", "0",
                  "--time-limit", "0.3", "--out", str(out))

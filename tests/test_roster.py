@@ -14,7 +14,6 @@ from svcsim.queueing import service_plan
 from svcsim.roster import SolverSettings, evaluate, schedule_roster, write_roster
 from svcsim.roster.model import PoolModel
 from svcsim.roster.relaxation import relaxed_headcount
-from svcsim.roster.scheduler import forget_solves
 from svcsim.roster.service import ServiceTarget
 from svcsim.roster.shifts import break_minutes, shift_options
 
@@ -196,9 +195,8 @@ def test_same_settings_same_roster_and_files_round_trip(tmp_path):
     from svcsim.roster import write_roster
     scenario = svcsim.load_scenario("scenarios/bank_hotline.yaml")
     need = {"hotline": svcsim.requirements(scenario).pools["scheduled_agents"].to_numpy()}
-    first, second = (forget_solves() or schedule_roster(scenario, need,
-                                                        SolverSettings(time_limit_s=2))
-                     for _ in range(2))  # searched twice, not remembered
+    first, second = (schedule_roster(scenario, need, SolverSettings(time_limit_s=2))
+                     for _ in range(2))
     assert first.shifts.equals(second.shifts) and first.agents.equals(second.agents)
     written = write_roster(first, tmp_path)
     assert {p.name for p in written} == {"roster_shifts.csv", "roster_agents.csv",
@@ -308,7 +306,6 @@ def test_pools_solved_side_by_side_write_the_same_roster_as_one_by_one(tmp_path)
     held = service_plan(scenario)
     files = []
     for processes in (1, 2):
-        forget_solves()  # searched again, not remembered from the first
         roster = schedule_roster(scenario, held.floors,
                                  SolverSettings(time_limit_s=0.1, processes=processes),
                                  held.targets)

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
 import multiprocessing
 import os
-import pickle
-from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -217,7 +214,7 @@ def _solve_pools(scenario: Scenario, needs: dict[str, np.ndarray], settings: Sol
     time with one worker, so a pool's roster is the same whichever process
     solves it, and in what order: the same bytes as a serial solve."""
     done: dict[str, tuple[PoolSolution, Tours]] = {}
-    tasks: list[tuple[str, tuple]] = []
+    tasks = []
     for pool, need in needs.items():
         if _unchanged(scenario, start, pool, need, settings, tuple(targets.get(pool, ()))):
             # the same requirement and settings: the same roster, not searched again
@@ -227,47 +224,12 @@ def _solve_pools(scenario: Scenario, needs: dict[str, np.ndarray], settings: Sol
         if start is not None and pool in start.solutions and start.solutions[pool].agents:
             before = start.solutions[pool]
             begin = (before.agents, before.breaks)
-        task = (scenario, pool, need, settings, tuple(targets.get(pool, ())), begin)
-        key = _solve_key(*task)
-        if key in _SOLVED:  # solved before in this process, from the same inputs
-            _SOLVED.move_to_end(key)
-            done[pool] = _SOLVED[key]
-        else:
-            tasks.append((key, task))
+        tasks.append((scenario, pool, need, settings, tuple(targets.get(pool, ())), begin))
     # the longest solves first, so that the last one does not run alone
-    tasks.sort(key=lambda item: -_work(item[1][0], item[1][1], item[1][4], item[1][5]))
-    results = map_ordered(_solve_one, [task for _, task in tasks],
-                          _processes(settings, len(tasks)))
-    for (key, task), result in zip(tasks, results, strict=True):
-        done[task[1]] = _SOLVED[key] = result
-        while len(_SOLVED) > SOLVED_KEPT:
-            _SOLVED.popitem(last=False)
+    tasks.sort(key=lambda task: -_work(task[0], task[1], task[4], task[5]))
+    results = map_ordered(_solve_one, tasks, _processes(settings, len(tasks)))
+    done.update({task[1]: result for task, result in zip(tasks, results, strict=True)})
     return done
-
-
-SOLVED_KEPT = 64
-"""Pool solves a process remembers (the most recent)."""
-_SOLVED: OrderedDict[str, tuple[PoolSolution, Tours]] = OrderedDict()
-
-
-def forget_solves() -> None:
-    """Forget the pool solves this process remembers, so that the next
-    schedule searches again (a test of the search's own determinism)."""
-    _SOLVED.clear()
-
-
-def _solve_key(scenario: Scenario, pool: str, need: np.ndarray, settings: SolverSettings,
-               targets: tuple[ServiceTarget, ...], begin) -> str:
-    """Everything a pool's solve depends on, as a digest: a solve is a
-    function of these alone (deterministic limits), so one already made from
-    the same inputs is its answer. A study's variants that leave a pool's
-    requirement alone (and a plan's comparison roster) solve it once per
-    process, not once per plan."""
-    spec = scenario.pool(pool)
-    inputs = (shift_options(scenario, pool), need.dtype.str, need.tobytes(), scenario.interval_s,
-              scenario.horizon.days, scenario.shift_rules[spec.shift_rules],  # type: ignore[index]
-              spec.max_agents, replace(settings, processes=None), targets, begin)
-    return hashlib.sha256(pickle.dumps(inputs, protocol=5)).hexdigest()
 
 
 def _work(scenario: Scenario, pool: str, targets: tuple, begin) -> float:
@@ -587,4 +549,4 @@ def write_roster(roster: Roster, folder: str | Path, stem: str = "roster") -> li
             for name, table in views.items()]
 
 
-__all__ = ["Roster", "forget_solves", "pools_to_search", "schedule_roster", "write_roster"]
+__all__ = ["Roster", "pools_to_search", "schedule_roster", "write_roster"]
