@@ -9,8 +9,12 @@ import numpy as np
 import pytest
 
 import svcsim
-from svcsim.roster import SolverSettings, evaluate, schedule_roster
+from conftest import SCENARIOS
+from svcsim.queueing import service_plan
+from svcsim.roster import SolverSettings, evaluate, schedule_roster, write_roster
 from svcsim.roster.model import PoolModel
+from svcsim.roster.relaxation import relaxed_headcount
+from svcsim.roster.service import ServiceTarget
 from svcsim.roster.shifts import break_minutes, shift_options
 
 HALF_HOUR = 1800.0
@@ -260,3 +264,51 @@ def test_the_rest_rule_adds_an_agent_the_day_limit_alone_would_not():
     assert roster.pools["added_for_rest"].iloc[0] == 1
     assert roster.status == "FEASIBLE"  # the added agent is not proved necessary
     assert_rota_keeps_the_rules(roster, max_days=7, min_rest_h=11)
+
+
+def test_the_held_relaxation_never_bounds_above_the_brute_force_optimum():
+    # an S-shaped service curve (nothing answered on time with one or two
+    # agents, most with four): the relaxation takes it under its concave
+    # hull, so it may bound low, never above the fewest agents any roster
+    # of the five 8-hour starts needs to reach the day's goal
+    scenario = small([{"name": "full", "length": "8h"}])
+    options = shift_options(scenario, "desk")
+    n = 48
+    share = np.array([0, 0, 0.05, 0.4, 0.85, 0.95, 1.0, 1.0])
+    volumes = np.zeros(n)
+    volumes[16:36] = 10.0  # 08:00-18:00
+    target = ServiceTarget("80 % over the day", volumes[:, None] * share[None, :], volumes,
+                           np.zeros(n, dtype=int), 0.8)
+    floor = np.zeros(n, dtype=int)
+    rules = scenario.shift_rules["day"]
+    tables = [target.table(i) for i in range(n)]
+    best = None
+    for counts in itertools.product(range(8), repeat=len(options)):
+        duty = np.zeros(n, dtype=int)
+        for option, count in zip(options, counts, strict=True):
+            duty[option.covers(n)] += count
+        duty = np.minimum(duty, target.most_agents)
+        if sum(tables[i][duty[i]] for i in range(n)) >= target.goal(0):
+            best = sum(counts) if best is None else min(best, sum(counts))
+    relaxed = relaxed_headcount(options, floor, HALF_HOUR, rules, 1, (target,))
+    assert best is not None and np.ceil(relaxed - 1e-6) <= best
+    # and the held model itself reaches the brute-force optimum
+    solved = schedule_roster(scenario, {"desk": floor}, SolverSettings(time_limit_s=5),
+                             {"desk": (target,)})
+    assert solved.status == "OPTIMAL" and solved.headcount == best
+
+
+def test_pools_solved_side_by_side_write_the_same_roster_as_one_by_one(tmp_path):
+    # four pools held to the day's standards, searches cut short by a
+    # deterministic limit: where and in what order a pool is solved must not
+    # change a byte of the roster
+    scenario = svcsim.load_scenario(SCENARIOS / "ecommerce_peak.yaml")
+    held = service_plan(scenario)
+    files = []
+    for processes in (1, 2):
+        roster = schedule_roster(scenario, held.floors,
+                                 SolverSettings(time_limit_s=0.1, processes=processes),
+                                 held.targets)
+        written = write_roster(roster, tmp_path / str(processes))
+        files.append([path.read_bytes() for path in written])
+    assert files[0] == files[1]

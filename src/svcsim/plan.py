@@ -47,6 +47,7 @@ from svcsim.queueing import service_plan
 from svcsim.queueing.streams import work_streams
 from svcsim.repair import agents_to_close
 from svcsim.roster import Roster, SolverSettings, schedule_roster
+from svcsim.roster.scheduler import pools_to_search
 from svcsim.scenario import Scenario
 from svcsim.sim import SimulationResult
 from svcsim.sim.replications import run_all
@@ -227,7 +228,8 @@ def plan(scenario: Scenario, replications: int = 10, seed: int = 7, max_iteratio
     if not roster.gap <= settings.gap_limit and settings.time_limit_s is None:
         # one solve at twice the limit, of the pools whose gap is above it
         polished = _polish(scenario, roster, result, need, evaluate,
-                           replace(final_settings, max_rounds=min(final_settings.max_rounds, 2)))
+                           replace(final_settings, max_rounds=min(final_settings.max_rounds, 2)),
+                           targets, say)
         if polished is not None:
             roster, result = polished
     notes = [f"{scenario.standards[i].label}: {why}" for i, why in stuck.items()]
@@ -310,11 +312,22 @@ def _share(value: float) -> str:
 
 
 def _polish(scenario: Scenario, roster: Roster, result: SimulationResult,
-            need: dict[str, np.ndarray], evaluate, settings: SolverSettings):
+            need: dict[str, np.ndarray], evaluate, settings: SolverSettings,
+            targets: dict, say: Progress):
     """Solve the final roster's requirement again from it, with up to
     ``settings.max_rounds`` solves of doubling time, while its gap is above
     ``settings.gap_limit``; keep the result when it has no more agents and
-    cost no more, and the simulation certifies every standard as before."""
+    cost no more, and the simulation certifies every standard as before.
+
+    Only pools a longer search could improve are solved again: not those
+    whose gap is within the limit, nor those held to service targets whose
+    bound already reaches their linear relaxation's
+    (:func:`svcsim.roster.scheduler.proved_as_relaxed`); with none left, no
+    time is spent and the gap stays in the headline, not proved."""
+    if not pools_to_search(scenario, need, settings, targets, roster):
+        say(f"polish skipped: no pool that a longer search could improve (gap "
+            f"{_gap_text(roster.gap)}, not proved)")
+        return None
     polished, simulated = evaluate(need, "polish", "solve the final roster again, longer "
                                    f"(gap {_gap_text(roster.gap)})", roster, settings)
     # as many agents for as much is kept too: the same roster, with the

@@ -26,7 +26,7 @@ from svcsim.roster import evaluate
 from svcsim.roster.rota import contract_bound
 from svcsim.roster.service import ServiceTarget
 from svcsim.roster.shifts import ShiftOption, break_minutes
-from svcsim.roster.relaxation import relaxed_agents
+from svcsim.roster.relaxation import relaxed_agents, upper_hull
 from svcsim.roster.warm import Found, cover_from_counts, extend_to_cover
 from svcsim.scenario.shifts import ShiftRules
 
@@ -49,7 +49,10 @@ class SolverSettings:
     any machine load; one worker is the default, as it proves a day's
     roster several times faster than two interleaved (benchmarks/README.md)
     and leaves a core free. ``last_level`` ends the search after that level
-    (e.g. ``"headcount"`` when only the headcount is wanted)."""
+    (e.g. ``"headcount"`` when only the headcount is wanted). ``processes``
+    local processes solve a roster's pools side by side (default: one per
+    core); it changes how fast, never which roster, so settings that differ
+    only in it are equal."""
 
     time_limit_s: float | None = None
     num_workers: int = 1
@@ -57,6 +60,7 @@ class SolverSettings:
     gap_limit: float = 0.02
     max_rounds: int = 3
     last_level: str = LEVELS[-1]
+    processes: int | None = field(default=None, compare=False)
 
     def limit_for(self, size: int) -> float:
         """Time limit (s, deterministic) for a model of ``size`` (interval x
@@ -221,16 +225,7 @@ class PoolModel:
         """Redundant cuts under the table's upper concave hull: the element
         constraint alone gives the LP relaxation no bound on service, and
         without one the search cannot prove a headcount."""
-        hull: list[int] = []
-        for a in range(len(table)):
-            while len(hull) >= 2:
-                a0, a1 = hull[-2], hull[-1]
-                # drop a1 if it lies on or under the chord from a0 to a
-                if (table[a1] - table[a0]) * (a - a0) <= (table[a] - table[a0]) * (a1 - a0):
-                    hull.pop()
-                else:
-                    break
-            hull.append(a)
+        hull = upper_hull(table)
         for a0, a1 in zip(hull, hull[1:], strict=False):
             rise, run = table[a1] - table[a0], a1 - a0
             self.model.add(run * answered <= run * table[a0] + rise * (on_duty - a0))

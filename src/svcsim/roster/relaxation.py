@@ -9,6 +9,13 @@ each day's shifts and all shifts over the days one agent may work; the
 part-time share) solves in a second or two, and its agents rounded down and
 topped up by the greedy cover (:func:`svcsim.roster.warm.cover_from_counts`)
 make a start a few agents from the bound. HiGHS's simplex is deterministic.
+
+With service targets held over a day (the curve model), the relaxation
+adds each interval's agents on duty as a fraction, its on-time contacts
+under the upper concave hull of its table (the cuts the CP-SAT model
+carries) and each scope unit's goal: its optimum is a lower bound on the
+held model's headcount (:func:`relaxed_headcount`), which tells whether a
+longer search could prove more than the solver did.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ import numpy as np
 import scipy.sparse as sparse
 from scipy.optimize import linprog
 
+from svcsim.roster.service import ServiceTarget
 from svcsim.roster.shifts import ShiftOption, break_minutes
 from svcsim.scenario.shifts import ShiftRules
 
@@ -39,6 +47,43 @@ def relaxed_agents(options: list[ShiftOption], required: np.ndarray, interval_s:
     days : int
         Days of the horizon.
     """
+    result = _relaxation(options, required, interval_s, rules, days, ())
+    return result.x[:len(options)] if result.status == 0 else None
+
+
+def relaxed_headcount(options: list[ShiftOption], required: np.ndarray, interval_s: float,
+                      rules: ShiftRules, days: int,
+                      targets: tuple[ServiceTarget, ...] = ()) -> float:
+    """The relaxation's fewest people (a fraction; round it up for a bound on
+    the roster's headcount), with ``targets`` held over their scope units;
+    nan when HiGHS finds no solution (e.g. a goal no roster reaches).
+    Arguments as :func:`relaxed_agents`."""
+    result = _relaxation(options, required, interval_s, rules, days, targets)
+    return float(result.fun) if result.status == 0 else float("nan")
+
+
+def upper_hull(table: list[int]) -> list[int]:
+    """The agent counts at the corners of a table's upper concave hull (the
+    table from 0 agents up, in order)."""
+    hull: list[int] = []
+    for a in range(len(table)):
+        while len(hull) >= 2:
+            a0, a1 = hull[-2], hull[-1]
+            # drop a1 if it lies on or under the chord from a0 to a
+            if (table[a1] - table[a0]) * (a - a0) <= (table[a] - table[a0]) * (a1 - a0):
+                hull.pop()
+            else:
+                break
+        hull.append(a)
+    return hull
+
+
+def _relaxation(options: list[ShiftOption], required: np.ndarray, interval_s: float,
+                rules: ShiftRules, days: int, targets: tuple[ServiceTarget, ...]):
+    """HiGHS's solution (scipy's ``OptimizeResult``) of the relaxation: the
+    columns are the options' agents, the break starts' agents, the people
+    per contract kind, then with targets each interval's agents on duty and
+    each target's on-time contacts per interval."""
     n, step = len(required), int(round(interval_s / 60))
     count = len(options)
     starts = [(k, b, s, rule) for k, o in enumerate(options)
@@ -67,16 +112,57 @@ def relaxed_agents(options: list[ShiftOption], required: np.ndarray, interval_s:
         row = len(bound)
         rows += [(row, k, (1 - share) if o.part_time else -share) for k, o in enumerate(options)]
         bound.append(0.0)
+    limits = [(0.0, None)] * width
+    if targets:
+        width, more = _held(rows, bound, limits, n, step, targets, width)
+        limits += more
     groups = {key: g for g, key in enumerate(sorted({(k, b) for k, b, _, _ in starts}))}
     placed = [(groups[k, b], count + j, 1.0) for j, (k, b, _, _) in enumerate(starts)]
     placed += [(g, k, -1.0) for (k, _), g in groups.items()]
     cost = np.zeros(width)
-    cost[count + len(starts):] = 1.0
-    result = linprog(cost, A_ub=_matrix(rows, len(bound), width), b_ub=np.array(bound),
-                     A_eq=_matrix(placed, len(groups), width) if groups else None,
-                     b_eq=np.zeros(len(groups)) if groups else None,
-                     bounds=(0, None), method="highs")
-    return result.x[:count] if result.status == 0 else None
+    cost[count + len(starts):count + len(starts) + len(kinds)] = 1.0
+    return linprog(cost, A_ub=_matrix(rows, len(bound), width), b_ub=np.array(bound),
+                   A_eq=_matrix(placed, len(groups), width) if groups else None,
+                   b_eq=np.zeros(len(groups)) if groups else None,
+                   bounds=limits, method="highs")
+
+
+def _held(rows: list[tuple[int, int, float]], bound: list[float], limits: list, n: int,
+          step: int, targets: tuple[ServiceTarget, ...], width: int):
+    """Add the targets' rows, as the CP-SAT model has them (agents on duty no
+    more than the agent-minutes present; on-time contacts, in model units,
+    under each table's hull; each unit's goal), in place; returns the new
+    width and the new columns' bounds."""
+    most = max(t.most_agents for t in targets)
+    duty = width
+    limits_new = [(0.0, float(most))] * n
+    # step x on duty - agent-minutes present <= 0 (the first n rows hold minus
+    # the agent-minutes present)
+    present = [(len(bound) + r, k, v) for r, k, v in rows if r < n]
+    rows += present + [(len(bound) + i, duty + i, float(step)) for i in range(n)]
+    bound += [0.0] * n
+    column = duty + n
+    for target in targets:
+        answered = {}
+        for i in range(n):
+            if target.volumes[i] <= 0:
+                continue
+            table = target.table(i)
+            table += [table[-1]] * (most + 1 - len(table))
+            hull = upper_hull(table)
+            for a0, a1 in zip(hull, hull[1:], strict=False):
+                rise, run = table[a1] - table[a0], a1 - a0
+                row = len(bound)  # run x answered - rise x on duty <= run t(a0) - rise a0
+                rows += [(row, column, float(run)), (row, duty + i, -float(rise))]
+                bound.append(float(run * table[a0] - rise * a0))
+            answered[i] = column
+            limits_new.append((0.0, float(table[-1])))
+            column += 1
+        for unit in np.unique(target.units):
+            row = len(bound)
+            rows += [(row, answered[i], -1.0) for i in answered if target.units[i] == unit]
+            bound.append(-float(target.goal(int(unit))))
+    return column, limits_new
 
 
 def _matrix(entries: list[tuple[int, int, float]], height: int, width: int) -> sparse.csr_matrix:
@@ -84,4 +170,4 @@ def _matrix(entries: list[tuple[int, int, float]], height: int, width: int) -> s
     return sparse.csr_matrix((v, (i, j)), shape=(height, width))
 
 
-__all__ = ["relaxed_agents"]
+__all__ = ["relaxed_agents", "relaxed_headcount", "upper_hull"]

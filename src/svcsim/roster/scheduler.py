@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -12,13 +14,16 @@ from svcsim.arguments import checked_settings
 from svcsim.files import write_text
 from svcsim.roster import evaluate
 from svcsim.roster.model import PoolSolution, SolverSettings, solve_pool
+from svcsim.roster.relaxation import relaxed_headcount
 from svcsim.roster.requirements_file import checked_requirements
 from svcsim.roster.service import ServiceTarget
 from svcsim.roster.shifts import ShiftOption, shift_options
 from svcsim.roster.tours import Tours, assign_tours
 from svcsim.roster.warm import extend_to_cover
 from svcsim.scenario import Scenario
+from svcsim.scenario.errors import ScenarioError, shown
 from svcsim.scenario.units import format_clock
+from svcsim.sim.replications import map_ordered
 
 
 @dataclass(frozen=True)
@@ -147,7 +152,9 @@ def schedule_roster(scenario: Scenario, required: dict[str, np.ndarray] | pd.Dat
         its roster plus the shifts a greedy cover adds for any raise in
         ``required``, and keeps that roster unless the search beats it; a
         pool whose requirement did not change keeps its roster as it is
-        when the settings are the same or its gap is within their limit.
+        when the settings are the same, its gap is within their limit, or
+        it is held to ``targets`` and its bound already reaches their
+        linear relaxation's.
 
     Raises
     ------
@@ -163,27 +170,13 @@ def schedule_roster(scenario: Scenario, required: dict[str, np.ndarray] | pd.Dat
     solutions = {}
     named: dict[str, Tours] = {}
     worked = []
-    for pool, need in required.items():
+    needs = {pool: _whole(need) for pool, need in required.items()}
+    solved = _solve_pools(scenario, needs, settings, targets, start)
+    for pool, need in needs.items():
         options = shift_options(scenario, pool)
         spec = scenario.pool(pool)
-        rules = scenario.shift_rules[spec.shift_rules]  # type: ignore[index]
-        need = np.ceil(np.asarray(need, dtype=float) - 1e-9).astype(int)
         mine = tuple(targets.get(pool, ()))
-        begin = None
-        if _unchanged(start, pool, need, settings):
-            # the same requirement and settings: the same roster, not searched again
-            solution, tours = start.solutions[pool], start.tours[pool]  # type: ignore[union-attr]
-        else:
-            if start is not None and pool in start.solutions and start.solutions[pool].agents:
-                before = start.solutions[pool]
-                begin = extend_to_cover(options, (before.agents, before.breaks), need,
-                                        scenario.interval_s, spec.max_agents)
-            solution = solve_pool(pool, options, need, scenario.interval_s, rules,
-                                  spec.max_agents, settings, mine, begin)
-            # the rota's own solves take this pool's (scaled) limit
-            fixed = replace(settings, time_limit_s=settings.limit_for(len(need) * len(options)))
-            tours = assign_tours(options, solution.agents, scenario.horizon.days,
-                                 scenario.interval_s, rules, fixed)
+        solution, tours = solved[pool]
         solutions[pool] = solution
         named[pool] = tours
         shifts.append(_shift_table(scenario, options, solution))
@@ -210,19 +203,130 @@ def schedule_roster(scenario: Scenario, required: dict[str, np.ndarray] | pd.Dat
                   agent_days=pd.concat(worked, ignore_index=True), tours=named)
 
 
-def _unchanged(start: Roster | None, pool: str, need: np.ndarray,
-               settings: SolverSettings) -> bool:
+def _solve_pools(scenario: Scenario, needs: dict[str, np.ndarray], settings: SolverSettings,
+                 targets: dict[str, tuple[ServiceTarget, ...]],
+                 start: Roster | None) -> dict[str, tuple[PoolSolution, Tours]]:
+    """Each pool's solution and named agents: a pool whose requirement did
+    not change keeps ``start``'s; the others are solved on up to
+    ``settings.processes`` local processes at once.
+
+    The pools share nothing, and each solve stops on CP-SAT's deterministic
+    time with one worker, so a pool's roster is the same whichever process
+    solves it, and in what order: the same bytes as a serial solve."""
+    done: dict[str, tuple[PoolSolution, Tours]] = {}
+    tasks = []
+    for pool, need in needs.items():
+        if _unchanged(scenario, start, pool, need, settings, tuple(targets.get(pool, ()))):
+            # the same requirement and settings: the same roster, not searched again
+            done[pool] = (start.solutions[pool], start.tours[pool])  # type: ignore[union-attr]
+            continue
+        begin = None
+        if start is not None and pool in start.solutions and start.solutions[pool].agents:
+            before = start.solutions[pool]
+            begin = (before.agents, before.breaks)
+        tasks.append((scenario, pool, need, settings, tuple(targets.get(pool, ())), begin))
+    # the longest solves first, so that the last one does not run alone
+    tasks.sort(key=lambda task: -_work(task[0], task[1], task[4], task[5]))
+    results = map_ordered(_solve_one, tasks, _processes(settings, len(tasks)))
+    done.update({task[1]: result for task, result in zip(tasks, results, strict=True)})
+    return done
+
+
+def _work(scenario: Scenario, pool: str, targets: tuple, begin) -> float:
+    """A solve's expected cost, to order the solves (model size; a pool held
+    to service targets from nothing solves twice: its interval-by-interval
+    start, then the held model)."""
+    size = scenario.n_intervals * len(shift_options(scenario, pool))
+    return size * (2 if targets and begin is None else 1)
+
+
+def _processes(settings: SolverSettings, tasks: int) -> int:
+    """Local processes for ``tasks`` pool solves: ``settings.processes``, or
+    by default one per core; none from a daemonic process (a Dask worker's
+    or a pool's), which may not start children."""
+    wanted = settings.processes
+    if wanted is not None and (isinstance(wanted, bool) or not isinstance(wanted, int)
+                               or wanted < 1):
+        raise ScenarioError("schedule_roster()", [(
+            "settings.processes", f"must be a whole number >= 1, or None for one per core, "
+            f"got {shown(wanted)}")])
+    if tasks <= 1 or multiprocessing.current_process().daemon:
+        return 1
+    wanted = wanted if wanted is not None else (os.cpu_count() or 1)
+    return max(1, min(wanted, tasks))
+
+
+def _solve_one(scenario: Scenario, pool: str, need: np.ndarray, settings: SolverSettings,
+               targets: tuple[ServiceTarget, ...], begin) -> tuple[PoolSolution, Tours]:
+    """One pool's roster and named agents (module level, so processes can run it);
+    ``begin`` is the previous roster, extended here by a greedy cover of any raise."""
+    options = shift_options(scenario, pool)
+    spec = scenario.pool(pool)
+    rules = scenario.shift_rules[spec.shift_rules]  # type: ignore[index]
+    if begin is not None:
+        begin = extend_to_cover(options, begin, need, scenario.interval_s, spec.max_agents)
+    solution = solve_pool(pool, options, need, scenario.interval_s, rules, spec.max_agents,
+                          settings, targets, begin)
+    # the rota's own solves take this pool's (scaled) limit
+    fixed = replace(settings, time_limit_s=settings.limit_for(len(need) * len(options)))
+    tours = assign_tours(options, solution.agents, scenario.horizon.days,
+                         scenario.interval_s, rules, fixed)
+    return solution, tours
+
+
+def _unchanged(scenario: Scenario, start: Roster | None, pool: str, need: np.ndarray,
+               settings: SolverSettings, targets: tuple[ServiceTarget, ...]) -> bool:
     """Whether ``start`` solved this pool for the same requirement, with the
     same settings or to a gap within their limit, so that searching again
-    cannot be asked for (targets are the caller's to keep the same)."""
+    cannot be asked for; or, held to service ``targets``, to the bound of
+    their linear relaxation, which a longer search would not raise
+    (:func:`proved_as_relaxed`; targets are the caller's to keep the same)."""
     if start is None or pool not in start.solutions or pool not in start.tours:
         return False
     before = start.solutions[pool]
-    if before.status == "TIME_LIMIT" or not (start.settings == settings
-                                             or before.gap <= settings.gap_limit):
+    if before.status == "TIME_LIMIT":
         return False
     rows = start.coverage[start.coverage["pool"] == pool].sort_values("interval")
-    return np.array_equal(rows["required"].to_numpy(), need)
+    if not np.array_equal(rows["required"].to_numpy(), need):
+        return False
+    if start.settings == settings or before.gap <= settings.gap_limit:
+        return True
+    return bool(targets) and proved_as_relaxed(scenario, pool, need, targets, before)
+
+
+def proved_as_relaxed(scenario: Scenario, pool: str, need: np.ndarray,
+                      targets: tuple[ServiceTarget, ...], solution: PoolSolution) -> bool:
+    """Whether the solver's bound on a pool's headcount already reaches the
+    linear relaxation's (rounded up): what is left of the gap is the
+    relaxation's, mostly its service curves taken under their concave hull,
+    and a longer search proves no more (benchmarks/README.md: on the
+    e-commerce day a search at twice the time kept the bound, and the fewer
+    agents it found on the same curves missed in simulation)."""
+    bound = solution.bounds.get("headcount", np.nan)
+    if not np.isfinite(bound):
+        return False
+    spec = scenario.pool(pool)
+    relaxed = relaxed_headcount(shift_options(scenario, pool), need, scenario.interval_s,
+                                scenario.shift_rules[spec.shift_rules],  # type: ignore[index]
+                                scenario.horizon.days, targets)
+    return bool(np.isfinite(relaxed)) and np.ceil(bound - 1e-6) >= np.ceil(relaxed - 1e-6)
+
+
+def pools_to_search(scenario: Scenario, required: dict[str, np.ndarray] | pd.DataFrame,
+                    settings: SolverSettings, targets: dict[str, tuple[ServiceTarget, ...]],
+                    start: Roster) -> list[str]:
+    """The pools :func:`schedule_roster` would search again from ``start``
+    (the others keep its roster), e.g. to skip a final polish that has
+    nothing to search."""
+    needs = checked_requirements(scenario, required)
+    return [pool for pool, need in needs.items()
+            if not _unchanged(scenario, start, pool, _whole(need), settings,
+                              tuple(targets.get(pool, ())))]
+
+
+def _whole(need) -> np.ndarray:
+    """Agents needed per interval, as whole agents (rounded up)."""
+    return np.ceil(np.asarray(need, dtype=float) - 1e-9).astype(int)
 
 
 def _agent_breaks(scenario: Scenario, options: list[ShiftOption], solution: PoolSolution,
@@ -445,4 +549,4 @@ def write_roster(roster: Roster, folder: str | Path, stem: str = "roster") -> li
             for name, table in views.items()]
 
 
-__all__ = ["Roster", "schedule_roster", "write_roster"]
+__all__ = ["Roster", "pools_to_search", "schedule_roster", "write_roster"]

@@ -82,12 +82,25 @@ def compare(loaded: LoadedStudy, settings: SolverSettings | None = None, workers
     staffing = staffing_of(plans[BASE].roster)
     today: dict[str, SimulationResult] = {}
     for name, scenario in scenarios.items():
-        today[name] = simulate(scenario, staffing=staffing, replications=study.replications,
-                               seed=study.seed, workers=workers)
+        if name == BASE and _simulated_as_today(plans[BASE], study.replications):
+            today[name] = plans[BASE].simulation  # the same runs: not simulated twice
+        else:
+            today[name] = simulate(scenario, staffing=staffing, replications=study.replications,
+                                   seed=study.seed, workers=workers)
         step()
     answers = {name: _todays_if_enough(scenarios[name], planned, plans[BASE], today[name])
                for name, planned in plans.items()}
     return Comparison(_plans_table(scenarios, answers, plans), _day_one_table(scenarios, today, answers))
+
+
+def _simulated_as_today(base: Plan, replications: int) -> bool:
+    """Whether the base plan's own simulation is the one of today's roster
+    under the base: the same scenario (not a quantile day staffed to a
+    stated chance), replications, seed and confidence level, so the same
+    runs (each replication's streams depend on the seed and its number only)."""
+    result = base.simulation
+    return (base.risk is None and result.replications == replications
+            and result.level == 0.95)
 
 
 def _todays_if_enough(scenario: Scenario, planned: Plan, base: Plan,
