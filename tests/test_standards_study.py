@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -255,6 +257,25 @@ def test_the_same_scenario_plans_the_same_and_is_planned_once(tmp_path):
         pd.testing.assert_frame_equal(alone.roster.shifts, plans[name].roster.shifts)
         pd.testing.assert_frame_equal(alone.simulation.standards,
                                       plans[name].simulation.standards)
+
+
+def test_a_process_plans_a_scenario_once_across_studies(tmp_path):
+    from svcsim.standards.compare import forget_plans, plan_each
+
+    loaded = load_study(write_study(tmp_path, [], sweep={"change": {
+        "channel": "phone", "volume": ["x1.1", "x1.2"]}}))
+    forget_plans()
+    first = plan_each({"base": loaded.base}, loaded, FAST, 1, lambda: None)
+    again = load_study(write_study(tmp_path, [], sweep={"change": {
+        "channel": "phone", "volume": ["x1.3", "x1.4"]}}))  # another study, the same base
+    steps = []
+    second = plan_each({"base": again.base}, again, FAST, 1, lambda: steps.append(1))
+    assert second["base"] is first["base"] and len(steps) == 1
+    # other solver settings are another plan
+    other = plan_each({"base": again.base}, again, replace(FAST, seed=FAST.seed + 1), 1,
+                      lambda: None)
+    assert other["base"] is not first["base"]
+    forget_plans()
 
 
 def test_a_variant_never_needs_more_than_today_when_today_does_as_well(tmp_path):

@@ -149,17 +149,46 @@ def plan_each(scenarios: dict[str, Scenario], loaded: LoadedStudy,
     firsts: dict[str, str] = {}  # scenario name -> the first equal scenario's name
     for name, scenario in scenarios.items():
         firsts[name] = next(done for done in scenarios if scenarios[done] == scenario)
-    distinct = [name for name in scenarios if firsts[name] == name]
     study = loaded.study
+    keys = {name: (scenarios[name], study.replications, study.seed, settings or SolverSettings())
+            for name in scenarios if firsts[name] == name}
+    planned = {name: known for name, key in keys.items()
+               if (known := _recalled(key)) is not None}
+    distinct = [name for name in keys if name not in planned]
     side_by_side = backend == "dask" or (workers > 1 and len(distinct) > 1)
     args = [(scenarios[name], study.replications, study.seed, settings,
              1 if side_by_side else workers) for name in distinct]
     done = map_ordered(_plan_one, args, workers if side_by_side else 1, backend, client,
                        lambda finished, total: step())
-    planned = dict(zip(distinct, done, strict=True))
+    for name, new in zip(distinct, done, strict=True):
+        planned[name] = new
+        _remember(keys[name], new)
     for _ in range(len(scenarios) - len(distinct)):
         step()
     return {name: planned[firsts[name]] for name in scenarios}
+
+
+REMEMBERED = 8
+"""Plans a process keeps for the studies it plans next: a frontier after a
+comparison of the same base (a notebook's usual order) plans the base once.
+A plan is a function of its scenario, replications, seed and solver
+settings alone (deterministic limits, common random numbers)."""
+
+_remembered: list[tuple[tuple, Plan]] = []
+
+
+def _recalled(key: tuple) -> Plan | None:
+    return next((known for seen, known in _remembered if seen == key), None)
+
+
+def _remember(key: tuple, planned: Plan) -> None:
+    _remembered.append((key, planned))
+    del _remembered[:-REMEMBERED]
+
+
+def forget_plans() -> None:
+    """Forget the plans this process remembers (a study then plans afresh)."""
+    _remembered.clear()
 
 
 def _plan_one(scenario: Scenario, replications: int, seed: int,
