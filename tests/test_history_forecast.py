@@ -276,3 +276,16 @@ def test_ets_forecasts_closed_days_and_holidays_as_closed(seed):
     closed = [d for d in day.columns if d.day_of_week == 6]
     assert (day[closed] == 0).all().all()
     assert (day.drop(columns=[coming, *closed]) > 0).all().all()
+
+
+def test_ets_from_the_command_line(tmp_path, seed):
+    """``--model ets`` as a user types it: the forecast is written and the
+    output names the model."""
+    pytest.importorskip("statsmodels")
+    log = _counts_log(tmp_path, synthetic(seed, weeks=4))
+    result = run("forecast", log, "--days", "7", "--out", str(tmp_path / "out"),
+                 "--model", "ets")
+    assert result.returncode == 0, result.stderr
+    assert "model: ets" in result.stdout
+    table = pd.read_csv(tmp_path / "out" / "forecast.csv")
+    assert len(table) == 7 * PER_DAY and table["forecast"].sum() > 0

@@ -105,11 +105,15 @@ def predict_ets(past: History, days: pd.DatetimeIndex, coverage: float,
     profile = fit_model(past, level_weeks, profile_weeks)
     logs = _log_levels(past, profile.weekday).iloc[-7 * FIT_WEEKS:]
     steps = np.asarray((days - past.dates[-1]).days)
+    recent = past.dates > past.dates[-1] - pd.Timedelta(weeks=profile_weeks)
+    per_weekday = max(recent.sum() / max(len(set(past.weekdays[recent].tolist())), 1), 1.0)
     shape = (len(past.types), len(days))
     mu, var, df = np.zeros(shape), np.zeros(shape), np.ones(shape)
     for q in range(len(past.types)):
         mean, variance, df[q] = _ets_forecast(logs.iloc[:, q], int(steps.max()))
-        mu[q], var[q] = mean[steps - 1], variance[steps - 1]
+        # the weekday factors are means of about ``per_weekday`` days each:
+        # their error adds a one-day variance over that many days
+        mu[q], var[q] = mean[steps - 1], variance[steps - 1] + variance[0] / per_weekday
     mu += np.log(np.where(profile.weekday > 0, profile.weekday, 1.0))[:, days.day_of_week]
     closed = np.asarray(days.isin(holidays))
     open_day = (profile.weekday[:, np.asarray(days.day_of_week)] > 0) & ~closed
