@@ -9,6 +9,8 @@ Around that mean, counts are negative binomial: Poisson given a day factor
 level) and an interval-level factor (cv fitted from the spread of intervals
 about their day's profile). Holidays are left out of the fit and forecast as
 closed (0, flagged); days missing from the history are missing, not zero.
+:mod:`svcsim.history.forecast_models` adds exponential smoothing of the day
+totals (the ``forecast`` extra) and the choice between models by backtest.
 """
 
 from __future__ import annotations

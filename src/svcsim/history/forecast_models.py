@@ -1,15 +1,15 @@
 """Optional forecast models and the choice between them by backtest.
 
 ``ets`` (the ``forecast`` extra, statsmodels): exponential smoothing with a
-damped additive trend and additive weekly seasonality, ETS(A,Ad,A), on the
-log of each queue's daily totals, so the weekday pattern, the trend and the
-spread are multiplicative, as they are in counts. The day's total is
+damped additive trend, ETS(A,Ad,N), on each queue's log day totals divided
+by the default model's weekday factors, so the weekday pattern, the trend
+and the spread are multiplicative, as they are in counts. The day's total is
 lognormal about the model's analytic forecast (its variance grows with the
 horizon); the day is spread over its intervals by the default model's
 weekday x interval profile, with the same interval-level noise, so the two
-models differ only in the day totals. Missing days and holidays are filled
-within their weekday (the mean of its neighbouring weeks, in logs) before
-the fit and forecast as closed; a weekday never seen is closed.
+models differ only in the day totals. Missing days are interpolated before
+the fit; holidays and weekdays the history never opens are forecast as
+closed.
 
 ``auto`` backtests every available model on the last weeks of the history
 and keeps the one with the lower interval WAPE (the default on a tie).
@@ -105,6 +105,8 @@ def predict_ets(past: History, days: pd.DatetimeIndex, coverage: float,
     profile = fit_model(past, level_weeks, profile_weeks)
     logs = _log_levels(past, profile.weekday).iloc[-7 * FIT_WEEKS:]
     steps = np.asarray((days - past.dates[-1]).days)
+    if (steps < 1).any():
+        raise ValueError("the ETS model forecasts only days after the history")
     recent = past.dates > past.dates[-1] - pd.Timedelta(weeks=profile_weeks)
     per_weekday = max(recent.sum() / max(len(set(past.weekdays[recent].tolist())), 1), 1.0)
     shape = (len(past.types), len(days))
