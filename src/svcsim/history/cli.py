@@ -162,16 +162,21 @@ def register(main: click.Group, reports_bad_input) -> None:
     @click.option("--level-weeks", type=click.IntRange(min=1), default=4, show_default=True,
                   help="Recent weeks the level is the mean of.")
     @click.option("--backtest-weeks", type=click.IntRange(min=0), default=4, show_default=True)
+    @click.option("--model", type=click.Choice(["default", "ets", "auto"]), default="default",
+                  show_default=True, help="default: profile x recent level; ets: exponential "
+                  "smoothing of the day totals with a damped trend (needs the 'forecast' "
+                  "extra); auto: the one with the lower backtest WAPE.")
     @click.option("--scenario", "scenario_path", type=click.Path(dir_okay=False, path_type=Path),
                   help="A fitted scenario: also write forecast_scenario.yaml with the "
                   "forecast's first week as its arrivals.")
     @reports_bad_input
     def forecast(history: Path, days: int, out_dir: Path, interval: str, columns: str | None,
                  holidays: str | None, coverage: float, level_weeks: int, backtest_weeks: int,
-                 scenario_path: Path | None) -> None:
+                 model: str, scenario_path: Path | None) -> None:
         """Forecast contacts per interval with prediction intervals (weekday x
-        interval profile times a level from recent weeks, with overdispersion),
-        and backtest it on the last weeks of the history (WAPE, coverage)."""
+        interval profile times a level from recent weeks, with overdispersion,
+        or exponential smoothing of the day totals with --model ets), and
+        backtest it on the last weeks of the history (WAPE, coverage)."""
         import yaml
 
         from svcsim.files import write_text
@@ -186,15 +191,17 @@ def register(main: click.Group, reports_bad_input) -> None:
         base = read_yaml(scenario_path) if scenario_path is not None else None
         counts = _read_history(history, columns, interval)
         share = coverage / 100
+        model, chosen = _forecast_model(model, counts, backtest_weeks, share, closed, level_weeks)
         table = fc.forecast(counts, days, coverage=share, holidays=closed,
-                            level_weeks=level_weeks)
-        per_week, _ = fc.backtest(counts, backtest_weeks, share, closed, level_weeks)
+                            level_weeks=level_weeks, model=model)
+        per_week = chosen.per_week if chosen is not None else \
+            fc.backtest(counts, backtest_weeks, share, closed, level_weeks, model=model)[0]
         extra = None
         if base is not None:
             data = fc.forecast_scenario(base, table, str(scenario_path))
             scenario_from_dict(data, source=str(scenario_path), base_dir=scenario_path.parent)
             extra = yaml.safe_dump(data, sort_keys=False, default_flow_style=None, width=96)
-        click.echo(forecast_text(table, per_week, share))
+        click.echo(forecast_text(table, per_week, share, model, chosen))
         with out.writing() as folder:
             write_text(folder / "forecast.csv", table.to_csv(index=False))
             write_text(folder / "backtest.csv", per_week.to_csv(index=False))
@@ -268,9 +275,23 @@ def replay_text(result) -> str:
     return "\n".join(lines)
 
 
-def forecast_text(table, per_week, coverage: float) -> str:
+def _forecast_model(model: str, counts, weeks: int, coverage: float, closed, level_weeks: int):
+    """The model to forecast with and, for ``auto``, the choice (else None);
+    ``ets`` without the extra is a HistoryError naming --model."""
+    from svcsim.history import forecast_models
+
+    if model == "ets":
+        forecast_models.require_ets()
+    if model != "auto":
+        return model, None
+    chosen = forecast_models.choose_model(counts, weeks, coverage, closed, level_weeks)
+    return chosen.model, chosen
+
+
+def forecast_text(table, per_week, coverage: float, model: str = "default",
+                  chosen=None) -> str:
     """Per queue: contacts per forecast day with the prediction interval, and
-    the backtest's WAPE and coverage."""
+    the backtest's WAPE and coverage (per model tried, with ``auto``)."""
     days = table.groupby(["queue", "date"]).agg(forecast=("day_forecast", "first"),
                                                 low=("day_low", "first"),
                                                 high=("day_high", "first"))
@@ -282,14 +303,26 @@ def forecast_text(table, per_week, coverage: float) -> str:
         lines.append("")
         lines.append(f"backtest over the last {per_week['week'].nunique()} week(s), each forecast "
                      "from the weeks before it:")
-        lines.append(f"{'queue':<22}{'WAPE interval':>14}{'WAPE day':>10}"
+        lines.append(f"{'queue':<22}{'model':<9}{'WAPE interval':>14}{'WAPE day':>10}"
                      f"{'covered (interval)':>20}{'covered (day)':>15}")
-        for queue, mine in per_week.groupby("queue"):
+        for (queue, name), mine in per_week.groupby(["queue", "model"], sort=False):
             weight = mine["actual"] / mine["actual"].sum()
-            lines.append(f"{queue:<22}{(mine['wape_interval'] * weight).sum():>14.1%}"
+            lines.append(f"{queue:<22}{name:<9}{(mine['wape_interval'] * weight).sum():>14.1%}"
                          f"{(mine['wape_day'] * weight).sum():>10.1%}"
                          f"{mine['coverage_interval'].mean():>20.1%}"
                          f"{mine['coverage_day'].mean():>15.1%}")
     else:
         lines.append("\nbacktest: not shown (the history is shorter than two weeks)")
+    lines.append(f"\nmodel: {model}" + (_choice_text(chosen) if chosen is not None else ""))
     return "\n".join(lines)
+
+
+def _choice_text(chosen) -> str:
+    """Why ``auto`` kept its model: each tried model's backtest WAPE."""
+    if not chosen.wape:
+        tried = "no backtest"
+    else:
+        tried = ", ".join(f"{name} {wape:.1%}" for name, wape in chosen.wape.items())
+        tried = f"backtest WAPE per interval {tried}"
+    skipped = "".join(f"; {name} not tried: {why}" for name, why in chosen.left_out.items())
+    return f" (auto: {tried}, the lower kept{skipped})"

@@ -9,6 +9,8 @@ Around that mean, counts are negative binomial: Poisson given a day factor
 level) and an interval-level factor (cv fitted from the spread of intervals
 about their day's profile). Holidays are left out of the fit and forecast as
 closed (0, flagged); days missing from the history are missing, not zero.
+:mod:`svcsim.history.forecast_models` adds exponential smoothing of the day
+totals (the ``forecast`` extra) and the choice between models by backtest.
 """
 
 from __future__ import annotations
@@ -125,14 +127,29 @@ def predict(model: Model, history: History, days: pd.DatetimeIndex,
     holidays = holidays if holidays is not None else pd.DatetimeIndex([])
     wd = np.asarray(days.day_of_week)
     closed = np.asarray(days.isin(holidays))
-    q, _, per_day = model.profile.shape
     day_mean = model.level[:, None] * model.weekday[:, wd] * ~closed      # (q, days)
+    shape = day_mean.shape
+    return spread(model, history, days, day_mean,
+                  np.broadcast_to(model.day_cv[:, None], shape),
+                  np.broadcast_to(model.day_df[:, None], shape), coverage, closed)
+
+
+def spread(model: Model, history: History, days: pd.DatetimeIndex, day_mean: np.ndarray,
+           day_cv: np.ndarray, day_df: np.ndarray, coverage: float,
+           closed: np.ndarray) -> pd.DataFrame:
+    """Spread each queue's expected day totals ``day_mean`` (queues, days)
+    over the day by the model's weekday x interval profile, with negative
+    binomial intervals from the predictive day cv ``day_cv`` (queues, days;
+    beyond Poisson, estimated with ``day_df`` degrees of freedom) and the
+    model's interval cv; see :func:`predict` for the columns."""
+    wd = np.asarray(days.day_of_week)
+    q, _, per_day = model.profile.shape
     mean = day_mean[:, :, None] * model.profile[:, wd]                    # (q, days, per_day)
-    cv2_day = model.day_cv[:, None, None] ** 2
+    cv2_day = day_cv[:, :, None] ** 2
     cv2 = (1 + cv2_day) * (1 + model.interval_cv[:, None, None] ** 2) - 1
     alpha = (1 - coverage) / 2
     low, high = _nb_interval(mean, cv2, alpha)
-    day_cv2 = _t_widened(day_mean, model.day_cv[:, None] ** 2, model.day_df[:, None], alpha)
+    day_cv2 = _t_widened(day_mean, day_cv**2, day_df, alpha)
     day_low, day_high = _nb_interval(day_mean, day_cv2, alpha)
     starts = np.arange(per_day) * history.interval_s
     frame = pd.DataFrame({
@@ -147,7 +164,7 @@ def predict(model: Model, history: History, days: pd.DatetimeIndex,
         "day_low": np.repeat(day_low.ravel(), per_day),
         "day_high": np.repeat(day_high.ravel(), per_day),
         "holiday": np.tile(np.repeat(closed, per_day), q),
-        "day_cv": np.repeat(model.day_cv, len(days) * per_day),
+        "day_cv": np.repeat(np.asarray(day_cv).ravel(), per_day),
         "shared_cv": model.shared_cv,
     })
     return frame
@@ -182,24 +199,50 @@ def _nb_interval(mean: np.ndarray, cv2: np.ndarray, alpha: float) -> tuple[np.nd
     return low, high
 
 
+MODELS = ("default", "ets")
+"""Forecast models: ``default`` (profile x level, no extra dependency) and
+``ets`` (exponential smoothing of the day totals, the ``forecast`` extra)."""
+
+
+def _predict_default(past: History, days: pd.DatetimeIndex, coverage: float,
+                     holidays: pd.DatetimeIndex, level_weeks: int,
+                     profile_weeks: int) -> pd.DataFrame:
+    return predict(fit_model(past, level_weeks, profile_weeks), past, days, coverage, holidays)
+
+
+def _predictor(model: str):
+    """The predict function of ``model`` and the fewest days of history it needs."""
+    if model == "default":
+        return _predict_default, 7
+    if model == "ets":
+        from svcsim.history import forecast_models
+
+        forecast_models.require_ets()
+        return forecast_models.predict_ets, forecast_models.MIN_DAYS
+    raise ValueError(f"model must be one of {', '.join(MODELS)}, got {model!r}")
+
+
 def forecast(history: History, days: int, start: pd.Timestamp | None = None,
              coverage: float = 0.8, holidays: pd.DatetimeIndex | None = None,
-             level_weeks: int = 4, profile_weeks: int = 12) -> pd.DataFrame:
+             level_weeks: int = 4, profile_weeks: int = 12,
+             model: str = "default") -> pd.DataFrame:
     """Forecast ``days`` days from ``start`` (default: the day after the last
-    observed day); see :func:`predict` for the columns."""
+    observed day) with ``model`` (one of :data:`MODELS`); see
+    :func:`predict` for the columns."""
     holidays = holidays if holidays is not None else pd.DatetimeIndex([])
     clean = history.without(holidays)
-    model = fit_model(clean, level_weeks, profile_weeks)
+    run, _ = _predictor(model)
     first = start if start is not None else history.dates[-1] + pd.Timedelta(days=1)
-    return predict(model, clean, pd.date_range(first, periods=days, freq="D"), coverage,
-                   holidays)
+    return run(clean, pd.date_range(first, periods=days, freq="D"), coverage, holidays,
+               level_weeks, profile_weeks)
 
 
 def backtest(history: History, weeks: int = 4, coverage: float = 0.8,
              holidays: pd.DatetimeIndex | None = None, level_weeks: int = 4,
-             profile_weeks: int = 12) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Rolling-origin backtest on the last ``weeks`` weeks of the history:
-    each week is forecast from the history before it.
+             profile_weeks: int = 12, model: str = "default") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Rolling-origin backtest of ``model`` on the last ``weeks`` weeks of
+    the history: each week is forecast from the history before it (a week
+    with too little history before it for the model is left out).
 
     Returns
     -------
@@ -207,11 +250,12 @@ def backtest(history: History, weeks: int = 4, coverage: float = 0.8,
         Per queue and held-out week: ``wape_interval`` (sum of absolute
         interval errors / sum of actuals), ``wape_day`` (the same on day
         totals), ``coverage_interval`` and ``coverage_day`` (share of
-        actuals inside the prediction interval), ``nominal``.
+        actuals inside the prediction interval), ``nominal``, ``model``.
     cells : pandas.DataFrame
         The forecast of every held-out cell beside its ``actual``.
     """
     holidays = holidays if holidays is not None else pd.DatetimeIndex([])
+    run, min_days = _predictor(model)
     clean = history.without(holidays)
     last = clean.dates[-1]
     origins = [last - pd.Timedelta(weeks=k) + pd.Timedelta(days=1) for k in range(weeks, 0, -1)]
@@ -219,15 +263,17 @@ def backtest(history: History, weeks: int = 4, coverage: float = 0.8,
     for k, origin in enumerate(origins):
         past = clean.before(origin)
         held = (clean.dates >= origin) & (clean.dates < origin + pd.Timedelta(weeks=1))
-        if len(past.dates) < 7 or not held.any():
+        if len(past.dates) < min_days or not held.any():
             continue
-        model = fit_model(past, level_weeks, profile_weeks)
-        table = predict(model, past, clean.dates[held], coverage)
+        table = run(past, clean.dates[held], coverage, pd.DatetimeIndex([]), level_weeks,
+                    profile_weeks)
         table["actual"] = clean.counts[:, held].ravel()
         table["week"] = k
         cells.append(table)
         rows.extend(_scores(table, coverage))
     per_week = pd.DataFrame(rows)
+    if len(per_week):
+        per_week["model"] = model
     return per_week, (pd.concat(cells, ignore_index=True) if cells else pd.DataFrame())
 
 
@@ -266,7 +312,7 @@ def forecast_scenario(data: dict, table: pd.DataFrame, source: str) -> dict:
     """A fitted scenario (as a mapping) with the forecast's first (up to)
     seven days as its arrivals: the horizon starts on the first forecast
     day, each contact type named as a forecast queue gets the forecast
-    volumes and its predictive day cv as ``forecast_cv``, and the part of
+    volumes and its predictive day cv (rms over the days) as ``forecast_cv``, and the part of
     the day's uncertainty every queue shares becomes ``shared_forecast_cv``.
 
     Raises
@@ -289,7 +335,9 @@ def forecast_scenario(data: dict, table: pd.DataFrame, source: str) -> dict:
         mine = horizon[horizon["queue"] == queue]
         types[queue] = {**types[queue], "arrivals": {
             "volumes": {"start": "00:00", "values": [round(float(v), 2) for v in mine["forecast"]]},
-            "forecast_cv": round(float(mine["day_cv"].iloc[0]), 3)}}
+            # a random day of the horizon: the rms of the days' cvs (which
+            # grow with the horizon under --model ets, constant otherwise)
+            "forecast_cv": round(float(np.sqrt((mine["day_cv"] ** 2).mean())), 3)}}
     out["contact_types"] = types
     shared = round(float(horizon["shared_cv"].iloc[0]), 3) if "shared_cv" in horizon else 0.0
     cvs = [spec["arrivals"]["forecast_cv"] for spec in types.values()
