@@ -7,10 +7,17 @@ import os
 import tempfile
 from pathlib import Path
 
-import matplotlib
-import pytest
-from hypothesis import settings
-from hypothesis.configuration import set_hypothesis_home_dir
+# one process per core runs the suite (pytest-xdist); a BLAS thread pool in
+# each on top only spins against the other (statsmodels' fits cost 8 times
+# the CPU with it). Set before numpy loads; notebooks and commands the
+# tests start inherit it.
+for _threads in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_threads, "1")
+
+import matplotlib  # noqa: E402
+import pytest  # noqa: E402
+from hypothesis import settings  # noqa: E402
+from hypothesis.configuration import set_hypothesis_home_dir  # noqa: E402
 
 # no example database, hypothesis's caches in the temp folder: a test run
 # writes nothing into the checkout
