@@ -29,11 +29,11 @@ ROSTER_FILES = ["roster_shifts.csv", "roster_agents.csv", "roster_coverage.csv",
                 "roster_pools.csv", "roster.xlsx", "coverage.png", "shifts.png"]
 FILES = {
     "plan": [*ROSTER_FILES, "plan_history.csv", "standards.csv", "intervals.csv",
-             "service_level.png"],
+             "service_level.png", "report.html"],
     "roster": ROSTER_FILES,
     "simulate": ["standards.csv", "contact_types.csv", "intervals.csv", "pools.csv",
-                 "service_level.png", "occupancy.png"],
-    "compare": ["plans.csv", "day_one.csv", "comparison.png"],
+                 "service_level.png", "occupancy.png", "report.html"],
+    "compare": ["plans.csv", "day_one.csv", "comparison.png", "report.html"],
 }
 PREVIOUS = b"the previous run's file\n"
 
@@ -184,7 +184,7 @@ def test_ctrl_c_at_a_terminal_stops_a_local_dask_run_in_one_line(tmp_path, momen
     token = f"svcsim-test-{os.getpid()}-{time.monotonic_ns()}"
     out = tmp_path / "out"
     proc = subprocess.Popen([sys.executable, "-m", "svcsim", "simulate",
-                             str(SCENARIOS / "bank_hotline.yaml"), "-n", "40",
+                             str(SCENARIOS / "bank_hotline.yaml"), "-n", "400",
                              "--dask", "local", "--out", str(out)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             start_new_session=True, env={**os.environ, "SVCSIM_TEST_RUN": token})

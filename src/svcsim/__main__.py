@@ -26,7 +26,14 @@ def run() -> None:
     interrupts.EXIT_AT_ONCE = True
     from svcsim.cli import main
 
-    main(prog_name="svcsim")
+    try:
+        main(prog_name="svcsim")
+    finally:
+        # the command is over (its files written or rolled back, its status
+        # set): a signal while Python shuts down, when its handlers are gone,
+        # would kill the process and hide that status
+        for s in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(s, signal.SIG_IGN)
 
 
 if __name__ == "__main__":
