@@ -109,12 +109,12 @@ def _alive_in_group(pgid: int) -> list[int]:
 @pytest.mark.parametrize(("command", "after_s"), [
     ("plan", 1.0),       # loading
     ("plan", 4.5),       # sizing, rostering
-    ("plan", 9.0),       # rostering or simulating
+    ("plan", 7.0),       # rostering or simulating
     ("roster", 3.5),     # reading, then the first pool's solve
     ("roster", 7.0),     # inside a CP-SAT solve
     ("simulate", 4.0),   # replications on two processes
     ("compare", 5.0),    # variants planned on two processes
-    ("compare", 11.0),
+    ("compare", 8.0),
 ])
 def test_ctrl_c_stops_within_two_seconds_and_leaves_the_previous_set(
         tmp_path, tiered_requirements, command, after_s):

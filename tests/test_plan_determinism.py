@@ -17,7 +17,7 @@ ROSTER_FILES = ("roster_shifts.csv", "roster_agents.csv", "roster_coverage.csv",
 def _plan(out):
     result = run("plan", str(SCENARIOS / "ecommerce_peak.yaml"), "-n", "2",
                  "--max-replications", "2", "--iterations", "0",
-                 "--time-limit", "0.3", "--out", str(out))
+                 "--time-limit", "0.1", "--out", str(out))
     assert result.returncode == 0, result.stderr
     return out
 
