@@ -109,7 +109,7 @@ def _alive_in_group(pgid: int) -> list[int]:
 @pytest.mark.parametrize(("command", "after_s"), [
     ("plan", 1.0),       # loading
     ("plan", 4.5),       # sizing, rostering
-    ("plan", 7.0),       # rostering or simulating
+    ("plan", 5.5),       # rostering or simulating
     ("roster", 3.5),     # reading, then the first pool's solve
     ("roster", 7.0),     # inside a CP-SAT solve
     ("simulate", 4.0),   # replications on two processes
@@ -128,7 +128,9 @@ def test_ctrl_c_stops_within_two_seconds_and_leaves_the_previous_set(
     assert not left, "a child process outlived the command"
     contents = {p.name: p.read_bytes() for p in out.iterdir()}
     assert sorted(contents) == sorted(FILES[command])  # no temporary or staging files
-    if stopped is None:  # finished before the signal: the whole new set
+    if stopped is None or (status == 0 and stopped < STOP_WITHIN_S):
+        # finished before the signal, or as it came (the command over, its
+        # files written, Python shutting down): the whole new set
         assert status == 0, stderr
         assert all(c != PREVIOUS for c in contents.values())
         return
