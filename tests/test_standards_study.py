@@ -257,6 +257,9 @@ def test_the_same_scenario_plans_the_same_and_is_planned_once(tmp_path):
         pd.testing.assert_frame_equal(alone.roster.shifts, plans[name].roster.shifts)
         pd.testing.assert_frame_equal(alone.simulation.standards,
                                       plans[name].simulation.standards)
+        # the interval-by-interval roster is the plan command's comparison;
+        # a study, which never shows it, does not solve it
+        assert alone.interval_headcount > 0 and plans[name].interval_headcount == 0
 
 
 def test_a_process_plans_a_scenario_once_across_studies(tmp_path):

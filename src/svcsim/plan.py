@@ -120,7 +120,8 @@ def plan(scenario: Scenario, replications: int = 10, seed: int = 7, max_iteratio
          settings: SolverSettings | None = None, workers: int = 1,
          progress: Progress | None = None, by_scope: bool = True,
          confidence: float = 0.95, max_replications: int | None = None,
-         meet_probability: float | None = None, risk_days: int = 200) -> Plan:
+         meet_probability: float | None = None, risk_days: int = 200,
+         interval_comparison: bool = True) -> Plan:
     """Plan a roster that meets every standard in simulation.
 
     Parameters
@@ -157,6 +158,11 @@ def plan(scenario: Scenario, replications: int = 10, seed: int = 7, max_iteratio
         raised, up to a cap (:func:`svcsim.history.risk_search.staff_to_risk`).
     risk_days : int
         Days drawn to measure P(meet).
+    interval_comparison : bool
+        With standards held over their scope, also roster every standard
+        interval by interval, for ``Plan.interval_headcount`` (what the usual
+        method would need); False skips that roster (studies do not show it)
+        and leaves ``interval_headcount`` at 0.
     """
     check_arguments("plan_roster", counts={"replications": (replications, 1), "workers": (workers, 1),
                                            "max_iterations": (max_iterations, 0),
@@ -237,7 +243,9 @@ def plan(scenario: Scenario, replications: int = 10, seed: int = 7, max_iteratio
     notes += [f"{scenario.standards[i].label}: still missed after {max_iterations} iterations"
               for i in still]
     interval_headcount = analytic_headcount
-    if targets:
+    if targets and not interval_comparison:
+        interval_headcount = 0
+    elif targets:
         say("rostering interval by interval, for comparison")
         interval_headcount = schedule_roster(scenario, held.interval_need,
                                              replace(settings, last_level="headcount")).headcount

@@ -195,7 +195,7 @@ def _plan_one(scenario: Scenario, replications: int, seed: int,
               settings: SolverSettings | None, workers: int) -> Plan:
     """One variant's plan (a module-level function, so processes can run it)."""
     return plan(scenario, replications=replications, seed=seed, settings=settings,
-                workers=workers)
+                workers=workers, interval_comparison=False)  # a study does not show it
 
 
 def steps(total: int, progress: Progress | None) -> Callable[[], None]:
