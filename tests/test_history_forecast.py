@@ -289,3 +289,19 @@ def test_ets_from_the_command_line(tmp_path, seed):
     assert "model: ets" in result.stdout
     table = pd.read_csv(tmp_path / "out" / "forecast.csv")
     assert len(table) == 7 * PER_DAY and table["forecast"].sum() > 0
+
+
+def test_ets_is_not_fitted_to_one_weekday_a_week(seed):
+    """A history of Wednesdays only (a centre's weekly sample) leaves six days
+    in seven to interpolate; the ETS model is refused there and auto keeps
+    the default, saying why."""
+    pytest.importorskip("statsmodels")
+    from svcsim.history.forecast_models import choose_model
+
+    history = synthetic(seed, weeks=30)
+    wednesdays = history.dates.day_of_week == 2
+    weekly = History(history.counts[:, wednesdays], history.queues, history.dates[wednesdays],
+                     1800.0)
+    chosen = choose_model(weekly, weeks=8)
+    assert chosen.model == "default"
+    assert "one weekday a week" in chosen.left_out["ets"]

@@ -30,6 +30,10 @@ from svcsim.history.tables import HistoryError
 MIN_DAYS = 28
 """Days of history the ETS model needs (four weekly cycles)."""
 
+MIN_DAY_SHARE = 0.5
+"""Share of the history's span its days must cover for the ETS model (a
+centre closed at weekends has 5 of 7)."""
+
 FIT_WEEKS = 26
 """Recent weeks the ETS model is fitted on: older days weigh next to nothing
 in exponential smoothing, and the fit's time grows with the days."""
@@ -102,6 +106,12 @@ def predict_ets(past: History, days: pd.DatetimeIndex, coverage: float,
     if span < MIN_DAYS:
         raise HistoryError("--model ets", [("", (
             f"needs at least {MIN_DAYS} days of history, got {span}; use --model default"))])
+    if len(past.dates) < MIN_DAY_SHARE * span:
+        # the days between would be interpolated: a smooth made-up series
+        # whose fitted spread is far too narrow
+        raise HistoryError("--model ets", [("", (
+            f"needs a history of most days: this one has {len(past.dates)} days over a span "
+            f"of {span} (e.g. one weekday a week); use --model default"))])
     profile = fit_model(past, level_weeks, profile_weeks)
     logs = _log_levels(past, profile.weekday).iloc[-7 * FIT_WEEKS:]
     steps = np.asarray((days - past.dates[-1]).days)
