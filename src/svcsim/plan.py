@@ -290,7 +290,7 @@ def _solver_notes(roster: Roster, settings: SolverSettings) -> list[str]:
             notes.append(f"{row.pool}: roster not proved (status {row.status}, gap unknown: "
                          "the search found no bound on its headcount in the time limit)")
         elif row.gap > settings.gap_limit:
-            notes.append(f"{row.pool}: roster gap {100 * row.gap:.0f} %, not proved: at most "
+            notes.append(f"{row.pool}: roster gap {100 * row.gap:.0f} %, not proved: as few as "
                          f"{row.headcount_bound:.0f} agents might do (more --time-limit "
                          "may find fewer)")
     return notes
