@@ -56,6 +56,24 @@ def test_reported_asa_is_the_pooled_per_contact_mean(seed):
     assert (busy["asa_s_high"] > busy["asa_s_low"]).mean() > 0.5
 
 
+def test_interval_service_level_is_each_replications_share_averaged(seed):
+    result = simulate(busy_day(), replications=6, seed=seed, keep_contacts=True)
+    log = result.contacts
+    # 80/20 from the records: answered within 20 s of arrival; abandoned misses
+    log = log.assign(met=(log["answered_s"] - log["arrival_s"]).fillna(np.inf) <= 20 + 1e-9)
+    shares = log.groupby(["interval", "contact_type", "replication"], observed=True)["met"] \
+        .mean().groupby(level=[0, 1]).mean()
+    table = result.intervals.set_index(["interval", "contact_type"])
+    assert len(shares) > 50
+    np.testing.assert_allclose(table.loc[shares.index, "service_level"], shares.to_numpy(),
+                               rtol=1e-9)
+    whole = log.groupby("replication")["met"].mean()
+    standard = result.standards.iloc[0]
+    assert standard["attainment"] == pytest.approx(whole.mean(), rel=1e-9)
+    half = whole.std(ddof=1) / np.sqrt(len(whole)) * 2.5706  # t(0.975, 5 df)
+    assert standard["attainment_high"] == pytest.approx(whole.mean() + half, rel=1e-4)
+
+
 def saturated_chat() -> svcsim.Scenario:
     """Far more chats than slots, long chats, and staffing that falls through
     the day: agents leaving with chats in hand must not keep taking chats."""

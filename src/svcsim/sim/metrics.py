@@ -81,70 +81,52 @@ def timeline(log: pd.DataFrame, records: RunRecords, measure_from: float) -> Tim
 
 
 def interval_table(scenario: Scenario, log: pd.DataFrame, records: RunRecords) -> pd.DataFrame:
-    """Per interval x contact type: offered, answered, abandoned, deflected,
-    ``wait_sum_s`` (sum of the waits of answered contacts, s), ASA,
-    90th-percentile wait, abandonment rate (this replication's)."""
+    """Per contact type x interval (type-major, in scenario order): offered,
+    answered, abandoned, blocked, deflected, and ``wait_sum_s`` (sum of the
+    waits of answered contacts, s). Rates are not taken per replication:
+    :mod:`svcsim.sim.estimators` pools these sums over replications."""
     n = scenario.n_intervals
-    frames = []
-    for t, contact in enumerate(scenario.resolved_contact_types):
-        mine = log[log["contact_type"] == contact.name]
-        by = mine.groupby("interval")
-        answered = mine[mine["answered_s"].notna()]
-        frame = pd.DataFrame({
-            "interval": np.arange(n),
-            "contact_type": contact.name,
-            "offered": by.size().reindex(range(n), fill_value=0).to_numpy(),
-            "answered": answered.groupby("interval").size().reindex(range(n), fill_value=0)
-            .to_numpy(),
-            "abandoned": (mine["outcome"] == "abandoned").groupby(mine["interval"]).sum()
-            .reindex(range(n), fill_value=0).to_numpy(),
-            "blocked": (mine["outcome"] == "blocked").groupby(mine["interval"]).sum()
-            .reindex(range(n), fill_value=0).to_numpy(),
-            "deflected": records.deflected.get(t, np.zeros(n)),
-            "wait_sum_s": answered.groupby("interval")["wait_s"].sum()
-            .reindex(range(n), fill_value=0.0).to_numpy(),
-            "asa_s": answered.groupby("interval")["wait_s"].mean().reindex(range(n)).to_numpy(),
-            "wait_p90_s": mine.groupby("interval")["wait_s"].quantile(0.9).reindex(range(n))
-            .to_numpy(),
-        })
-        with np.errstate(invalid="ignore", divide="ignore"):
-            frame["abandon_rate"] = frame["abandoned"] / frame["offered"].where(
-                frame["offered"] > 0)
-        frames.append(frame)
-    return pd.concat(frames, ignore_index=True)
+    names = [t.name for t in scenario.resolved_contact_types]
+    cells = len(names) * n
+    cell = log["contact_type"].cat.codes.to_numpy().astype(np.int64) * n \
+        + log["interval"].to_numpy()
+    answered = log["answered_s"].notna().to_numpy()
+    outcome = log["outcome"].to_numpy()
+
+    def count(mask: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+        return np.bincount(cell[mask], None if weights is None else weights[mask],
+                           minlength=cells)
+
+    everyone = np.ones(len(log), dtype=bool)
+    deflected = [np.asarray(records.deflected.get(t, np.zeros(n))) for t in range(len(names))]
+    return pd.DataFrame({
+        "interval": np.tile(np.arange(n), len(names)),
+        "contact_type": np.repeat(np.array(names, dtype=object), n),
+        "offered": count(everyone),
+        "answered": count(answered),
+        "abandoned": count(outcome == "abandoned"),
+        "blocked": count(outcome == "blocked"),
+        "deflected": np.concatenate(deflected) if deflected else np.zeros(0),
+        "wait_sum_s": count(answered, log["wait_s"].to_numpy()).astype(float),
+    })
 
 
-def standard_events(scenario: Scenario, standard: Standard, log: pd.DataFrame,
-                    times: Timeline, measure_from: float) -> pd.DataFrame:
-    """Per contact covered by ``standard``: its type, arrival interval and
-    whether it met the standard. A contact that never reached the measured
+def contacts_met(scenario: Scenario, standard: Standard, contact, times: Timeline,
+                 index: np.ndarray, measure_from: float) -> np.ndarray:
+    """Whether each contact ``index`` (rows of the log, all of type
+    ``contact``) met ``standard``. A contact that never reached the measured
     event (abandoned, or still open when the run stopped) misses."""
-    types = log["contact_type"].to_numpy()
-    intervals = log["interval"].to_numpy()
-    rows = []
-    for contact in scenario.match(standard.contacts):
-        mine = np.nonzero(types == contact.name)[0]
-        if len(mine) == 0:
-            continue
-        if standard.metric == PROGRESS_UPDATE:
-            met = _updates_met(scenario, contact, standard, times, mine, measure_from)
-        else:
-            origin, event = _event_times(contact, standard, times, mine)
-            if standard.clock == "business":
-                clock = contact.calendar.open_seconds(
-                    np.nan_to_num(event, nan=np.inf) + measure_from, scenario.first_weekday) \
-                    - contact.calendar.open_seconds(origin + measure_from, scenario.first_weekday)
-                elapsed = np.where(np.isnan(event), np.nan, clock)
-            else:
-                elapsed = event - origin
-            met = np.nan_to_num(elapsed, nan=np.inf) <= standard.threshold_s + 1e-9
-        rows.append(pd.DataFrame({"contact_type": contact.name, "interval": intervals[mine],
-                                  "met": met}))
-    if not rows:
-        return pd.DataFrame({"contact_type": pd.Series([], dtype=str),
-                             "interval": pd.Series([], dtype=int),
-                             "met": pd.Series([], dtype=bool)})
-    return pd.concat(rows, ignore_index=True)
+    if standard.metric == PROGRESS_UPDATE:
+        return _updates_met(scenario, contact, standard, times, index, measure_from)
+    origin, event = _event_times(contact, standard, times, index)
+    if standard.clock == "business":
+        clock = contact.calendar.open_seconds(
+            np.nan_to_num(event, nan=np.inf) + measure_from, scenario.first_weekday) \
+            - contact.calendar.open_seconds(origin + measure_from, scenario.first_weekday)
+        elapsed = np.where(np.isnan(event), np.nan, clock)
+    else:
+        elapsed = event - origin
+    return np.nan_to_num(elapsed, nan=np.inf) <= standard.threshold_s + 1e-9
 
 
 def _updates_met(scenario: Scenario, contact, standard: Standard, times: Timeline,
@@ -198,23 +180,29 @@ def _stage_time(times: Timeline, index: np.ndarray, stage: int, which: int) -> n
 def attainment(scenario: Scenario, log: pd.DataFrame, times: Timeline,
                measure_from: float) -> pd.DataFrame:
     """Per standard x contact type x interval (``interval = -1``: the whole
-    horizon): contacts covered and how many met the standard."""
-    frames = []
+    horizon): contacts covered and how many met the standard. Contact types
+    the standard covers but that had no contacts are left out."""
     n = scenario.n_intervals
+    codes = log["contact_type"].cat.codes.to_numpy()
+    intervals = log["interval"].to_numpy()
+    by_type = {t.name: k for k, t in enumerate(scenario.resolved_contact_types)}
+    columns = {"standard": [], "contact_type": [], "interval": [], "covered": [], "met": []}
     for i, standard in enumerate(scenario.standards):
-        events = standard_events(scenario, standard, log, times, measure_from)
-        for name, mine in events.groupby("contact_type", sort=False, observed=True):
-            per = mine.groupby("interval")["met"].agg(["size", "sum"]).reindex(
-                range(n), fill_value=0)
-            frames.append(pd.DataFrame({
-                "standard": i, "contact_type": name, "interval": np.arange(n),
-                "covered": per["size"].to_numpy(), "met": per["sum"].to_numpy()}))
-            frames.append(pd.DataFrame({
-                "standard": [i], "contact_type": [name], "interval": [-1],
-                "covered": [len(mine)], "met": [int(mine["met"].sum())]}))
-    columns = ["standard", "contact_type", "interval", "covered", "met"]
-    return pd.concat(frames, ignore_index=True)[columns] if frames else \
-        pd.DataFrame(columns=columns)
+        for contact in scenario.match(standard.contacts):
+            mine = np.nonzero(codes == by_type[contact.name])[0]
+            if len(mine) == 0:
+                continue
+            met = contacts_met(scenario, standard, contact, times, mine, measure_from)
+            covered = np.bincount(intervals[mine], minlength=n)
+            hits = np.bincount(intervals[mine], met, minlength=n).astype(np.int64)
+            columns["standard"].append(np.full(n + 1, i))
+            columns["contact_type"].append(np.full(n + 1, contact.name, dtype=object))
+            columns["interval"].append(np.append(np.arange(n), -1))
+            columns["covered"].append(np.append(covered, len(mine)))
+            columns["met"].append(np.append(hits, int(met.sum())))
+    if not columns["standard"]:
+        return pd.DataFrame(columns=list(columns))
+    return pd.DataFrame({name: np.concatenate(parts) for name, parts in columns.items()})
 
 
 def busy_until(times: np.ndarray, start: np.ndarray, end: np.ndarray,

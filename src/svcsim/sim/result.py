@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from svcsim.scenario import Scenario
 from svcsim.sim.estimators import pooled_quantiles, ratio_estimates
-from svcsim.sim.replications import RunTables, t_interval
+from svcsim.sim.replications import RunTables
 
 
 @dataclass(frozen=True)
@@ -120,21 +121,28 @@ def _stack(frames: list[pd.DataFrame]) -> pd.DataFrame:
 
 def _shares(attainment: pd.DataFrame, keys: list[str], level: float) -> pd.DataFrame:
     """Attainment per ``keys``: each replication's share met / covered, then
-    the mean and t confidence interval across replications (clipped to [0, 1])."""
+    the mean and t confidence interval across replications (clipped to [0, 1];
+    replications that covered nothing left out, no interval from fewer than
+    two), and the one-sided bounds at ``level``."""
     per_run = attainment.groupby(keys + ["replication"], sort=True, observed=True)[
         ["covered", "met"]].sum().reset_index()
     with np.errstate(invalid="ignore", divide="ignore"):
         per_run["share"] = per_run["met"] / per_run["covered"].where(per_run["covered"] > 0)
-    rows = []
-    for key, group in per_run.groupby(keys, sort=True, observed=True):
-        shares = group["share"].to_numpy()
-        mean, low, high = t_interval(shares, level)
+    table = per_run.groupby(keys, sort=True, observed=True).agg(
+        covered=("covered", "mean"), attainment=("share", "mean"), n=("share", "count"),
+        sd=("share", "std")).reset_index()
+    n = table.pop("n").to_numpy()
+    sd = table.pop("sd").to_numpy()
+    mean = table["attainment"].to_numpy()
+    for prefix, confidence in (("attainment", level), ("one_sided", 2 * level - 1)):
         # a one-sided bound at ``level`` is a side of the two-sided 2 level - 1 interval
-        _, one_low, one_high = t_interval(shares, 2 * level - 1)
-        rows.append((*key, group["covered"].mean(), mean, max(low, 0.0), min(high, 1.0),
-                     max(one_low, 0.0), min(one_high, 1.0)))
-    return pd.DataFrame(rows, columns=[*keys, "covered", "attainment", "attainment_low",
-                                       "attainment_high", "one_sided_low", "one_sided_high"])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            half = np.where(n > 1, stats.t.ppf(0.5 + confidence / 2, np.maximum(n - 1, 1))
+                            * sd / np.sqrt(n), np.nan)
+        table[f"{prefix}_low"] = np.maximum(mean - half, 0.0)
+        table[f"{prefix}_high"] = np.minimum(mean + half, 1.0)
+    return table[[*keys, "covered", "attainment", "attainment_low", "attainment_high",
+                  "one_sided_low", "one_sided_high"]]
 
 
 def _primary_standards(scenario: Scenario) -> dict[str, int]:
@@ -167,25 +175,38 @@ def _intervals(scenario: Scenario, runs: list[RunTables], per_type: pd.DataFrame
         pd.DataFrame(columns=[*keys, "value", "low", "high"])
     table = _with_estimate(table, p90, keys, "wait_p90_s")
     table["start"] = np.asarray(scenario.interval_labels())[table["interval"]]
-    primary = _primary_standards(scenario)
-    levels = per_type.set_index(["standard", "contact_type", "interval"])
-    rows = []
-    for name, interval in zip(table["contact_type"], table["interval"], strict=True):
-        key = (primary.get(name), name, interval)
-        if key in levels.index:
-            row = levels.loc[key]
-            rows.append((row["attainment"], row["attainment_low"], row["attainment_high"],
-                         scenario.standards[key[0]].label))
-        else:
-            rows.append((np.nan, np.nan, np.nan, ""))
     table[["service_level", "service_level_low", "service_level_high", "standard"]] = \
-        pd.DataFrame(rows, index=table.index)
+        _primary_levels(scenario, table, per_type)
     columns = ["interval", "start", "contact_type", "offered", "answered", "abandoned",
                "deflected", "abandon_rate", "asa_s", "wait_p90_s", "service_level",
                "service_level_low", "service_level_high", "standard",
                "asa_s_low", "asa_s_high", "abandon_rate_low", "abandon_rate_high",
                "wait_p90_s_low", "wait_p90_s_high", "blocked"]
     return table[columns]
+
+
+def _primary_levels(scenario: Scenario, table: pd.DataFrame,
+                    per_type: pd.DataFrame) -> pd.DataFrame:
+    """For each row of ``table`` (interval x contact type): the attainment
+    and CI of the contact type's first standard in that interval, and the
+    standard's label (NaN and "" where no standard covers it)."""
+    primary = _primary_standards(scenario)
+    labels = [s.label for s in scenario.standards]
+    wanted = pd.DataFrame({
+        "contact_type": table["contact_type"].astype(str).to_numpy(),
+        "interval": table["interval"].to_numpy(),
+        "standard": table["contact_type"].astype(str).map(primary).to_numpy()})
+    levels = per_type.astype({"contact_type": str})[
+        ["standard", "contact_type", "interval", "attainment", "attainment_low",
+         "attainment_high"]]
+    found = wanted.merge(levels, on=["standard", "contact_type", "interval"], how="left",
+                         indicator=True)
+    label = [labels[int(i)] if side == "both" else "" for i, side in
+             zip(found["standard"].fillna(0), found["_merge"], strict=True)]
+    return pd.DataFrame({"service_level": found["attainment"].to_numpy(),
+                         "service_level_low": found["attainment_low"].to_numpy(),
+                         "service_level_high": found["attainment_high"].to_numpy(),
+                         "standard": label}, index=table.index)
 
 
 def _with_estimate(table: pd.DataFrame, estimate: pd.DataFrame, keys: list[str],
