@@ -51,7 +51,7 @@ from svcsim.roster.scheduler import pools_to_search
 from svcsim.scenario import Scenario
 from svcsim.sim import SimulationResult
 from svcsim.sim.replications import run_all
-from svcsim.sim.result import summarise
+from svcsim.sim.result import standard_verdicts, summarise
 from svcsim.sim.staffing import on_duty, scheduled_staffing
 from svcsim.sim.streams import root_entropy
 
@@ -265,14 +265,13 @@ def certified(scenario: Scenario, roster: Roster, replications: int, cap: int, s
     agents = on_duty(scenario, scheduled_staffing(scenario, staffing_of(roster)))
     entropy = root_entropy(seed)
     runs = run_all(scenario, agents, entropy, replications, 0, False, workers)
-    while True:
-        result = summarise(scenario, runs, entropy, confidence,
-                           {"replications": len(runs), "workers": workers,
-                            "backend": "local", "warmup_cycles": 0, "level": confidence})
-        if "not shown" not in result.standards["verdict"].tolist() or len(runs) >= cap:
-            return result
+    while "not shown" in standard_verdicts(scenario, runs, confidence)["verdict"].tolist() \
+            and len(runs) < cap:
         more = min(len(runs), cap - len(runs))
         runs += run_all(scenario, agents, entropy, more, 0, False, workers, first=len(runs))
+    return summarise(scenario, runs, entropy, confidence,
+                     {"replications": len(runs), "workers": workers, "backend": "local",
+                      "warmup_cycles": 0, "level": confidence})
 
 
 def _gap_text(gap: float) -> str:

@@ -74,11 +74,7 @@ def summarise(scenario: Scenario, runs: list[RunTables], seed: int, level: float
               settings: dict) -> SimulationResult:
     """Aggregate replications into a :class:`SimulationResult`."""
     attainment = _stack([r.attainment for r in runs])
-    standard_intervals = _shares(attainment, ["standard", "interval"], level)
-    per_day = int(round(86400 / scenario.interval_s))
-    days = attainment[attainment["interval"] >= 0].assign(
-        day=lambda t: t["interval"] // per_day)
-    standard_days = _shares(days, ["standard", "day"], level)
+    standard_intervals, standard_days = _standard_units(scenario, attainment, level)
     per_type = _shares(attainment, ["standard", "contact_type", "interval"], level)
     intervals = _intervals(scenario, runs, per_type, level)
     return SimulationResult(
@@ -93,6 +89,25 @@ def summarise(scenario: Scenario, runs: list[RunTables], seed: int, level: float
         replication_attainment=_per_replication(attainment),
         standard_days=standard_days,
     )
+
+
+def standard_verdicts(scenario: Scenario, runs: list[RunTables], level: float) -> pd.DataFrame:
+    """The ``standards`` table of :func:`summarise` alone (attainment, CI,
+    lowest interval and verdict per standard), for deciding whether more
+    replications are needed without summarising every interval."""
+    attainment = _stack([r.attainment for r in runs])
+    return _standards(scenario, *_standard_units(scenario, attainment, level))
+
+
+def _standard_units(scenario: Scenario, attainment: pd.DataFrame,
+                    level: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Attainment per standard x interval (``-1``: the horizon) and per
+    standard x day, with CIs and one-sided bounds."""
+    per_day = int(round(86400 / scenario.interval_s))
+    days = attainment[attainment["interval"] >= 0].assign(
+        day=lambda t: t["interval"] // per_day)
+    return (_shares(attainment, ["standard", "interval"], level),
+            _shares(days, ["standard", "day"], level))
 
 
 def _pools(runs: list[RunTables]) -> pd.DataFrame:
