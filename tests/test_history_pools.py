@@ -20,6 +20,8 @@ from svcsim.history.concurrency import fit_concurrency
 from svcsim.history.fit import calibrate_fit, fit_history, write_fit
 from svcsim.history.pools import split_pools
 
+from test_cli import run
+
 PHONE = [6, 8, 9, 9, 7, 6]  # the phone team on duty, 09:00-12:00, half hours
 CHAT = [3, 4, 5, 5, 4, 3]  # the chat team, three chats each at most
 OPEN = slice(18, 24)
@@ -94,6 +96,20 @@ def test_each_pools_calibrated_staffing_is_within_one_agent(two_teams, tmp_path)
         {p.name for p in tmp_path.iterdir()}
     text = (tmp_path / "fitted.yaml").read_text()
     assert "pools from agent ids" in text and "chat 3 (" in text
+
+
+def test_fit_from_the_command_line_writes_both_pools(two_teams, tmp_path):
+    _, folder = two_teams
+    out = tmp_path / "fitted.yaml"
+    result = run("fit", str(folder / "log.csv"), "--out", str(out), "--no-calibrate")
+    assert result.returncode == 0, result.stderr
+    assert "pools from agent ids" in result.stdout and "chat 3 (" in result.stdout
+    scenario = load_scenario(out)
+    assert sorted(p.name for p in scenario.pools) == ["chat", "phone"]
+    assert next(c for c in scenario.resolved_contact_types if c.name == "chat/general") \
+        .concurrency == 3
+    pools = pd.read_csv(tmp_path / "fit_pools.csv")
+    assert set(pools["pool"]) == {"chat", "phone"}
 
 
 # -- the rules, on hand-built logs -----------------------------------------------------
