@@ -19,7 +19,6 @@ from svcsim.history import read_contact_log, simulated_log, write_log
 from svcsim.history.concurrency import fit_concurrency
 from svcsim.history.fit import calibrate_fit, fit_history, write_fit
 from svcsim.history.pools import split_pools
-
 from test_cli import run
 
 PHONE = [6, 8, 9, 9, 7, 6]  # the phone team on duty, 09:00-12:00, half hours
