@@ -10,6 +10,8 @@ ids, names in any script.
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -95,6 +97,26 @@ def test_each_pools_calibrated_staffing_is_within_one_agent(two_teams, tmp_path)
         {p.name for p in tmp_path.iterdir()}
     text = (tmp_path / "fitted.yaml").read_text()
     assert "pools from agent ids" in text and "chat 3 (" in text
+
+
+def test_a_blended_team_beside_a_phone_team_is_split_and_calibrated(tmp_path, seed):
+    """Blended agents (phone and chat at one priority, chat light) beside a
+    phone team: the two pools share phone calls, so abandonment and service
+    level alone cannot tell which staffed them; the share of calls each took
+    up (from the agent ids) pins each within one agent."""
+    data = copy.deepcopy(TWO_TEAMS)
+    data["channels"]["chat"]["arrivals"]["volumes"]["values"] = [15, 20, 25, 25, 20, 15]
+    data["pools"][1] = {"name": "blended", "skills": [{"contacts": ["chat/*", "phone/*"]}],
+                        "staffing": {"start": "09:00", "values": CHAT}}
+    known = scenario_from_dict(data)
+    result = simulate(known, replications=20, seed=seed, keep_contacts=True)
+    path = write_log(simulated_log(result.contacts, known.first_weekday), tmp_path / "log.csv")
+    fit = calibrate_fit(fit_history(read_contact_log(path)), replications=20, seed=seed + 1)
+    assert fit.pools.pools == {"chat+phone": ("chat", "phone"), "phone": ("phone",)}
+    staffing = fit.staffing
+    for pool, truth in (("phone", PHONE), ("chat+phone", CHAT)):
+        agents = staffing.loc[staffing["pool"] == pool, "agents"].to_numpy()
+        assert np.abs(agents[OPEN] - np.array(truth)).max() <= 1, (pool, agents[OPEN])
 
 
 def test_fit_from_the_command_line_writes_both_pools(two_teams, tmp_path):
