@@ -117,7 +117,8 @@ def register(main: click.Group, reports_bad_input) -> None:
             workers: int, seed: int) -> None:
         """Fit a scenario to a contact log (CSV or XLSX): arrivals by weekday
         and interval, day-to-day overdispersion, handle time, patience from
-        censored waits, retrials; commented with source and fit quality. An
+        censored waits, retrials, pools and chat concurrency from agent ids,
+        effective staffing per pool; commented with source and fit quality. An
         interval report (a file with an 'offered' column) is fitted by Erlang
         A: patience and effective agents from abandonment and service level."""
         from svcsim.history.fit import calibrate_fit, fit_history, write_fit

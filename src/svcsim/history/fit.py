@@ -3,9 +3,9 @@ every fitted item carries a comment with its source and how well it fits.
 
 The fitted scenario has one contact type per observed ``channel/tier``, a
 horizon of the observed weekdays (one day when the log holds one weekday,
-else a week from Monday), one pool serving every contact type by tier
-priority, and the standard the planner names (``target``), which is a
-target, not a fitted number.
+else a week from Monday), the pools the agent ids show (one serving every
+contact type without them) serving by tier priority, and the standard the
+planner names (``target``), which is a target, not a fitted number.
 """
 
 from __future__ import annotations
@@ -20,9 +20,11 @@ import yaml
 
 from svcsim.files import write_text
 from svcsim.history import arrivals as arr
+from svcsim.history.concurrency import ConcurrencyFit, fit_concurrency
 from svcsim.history.handle_time import HandleFit, fit_handle_time, handle_table
 from svcsim.history.logs import ContactLog
 from svcsim.history.patience import PatienceFit, fit_patience, patience_table
+from svcsim.history.pools import PoolSplit, split_pools
 from svcsim.history.retrials import Retrials, link_retrials
 from svcsim.scenario import Scenario, scenario_from_dict
 from svcsim.scenario.calendar import WEEKDAYS
@@ -61,9 +63,13 @@ class HistoryFit(arr.FittedHorizon):
         ``immediate`` or ``deferred`` per channel.
     priorities : dict of str to int
         Tier priorities, from the observed waits.
+    pools : PoolSplit
+        The pools and the channels each serves (one pool without agent ids).
+    concurrency : ConcurrencyFit
+        Contacts an agent holds at once, per channel (from agent ids).
     staffing : pandas.DataFrame or None
-        Effective staffing per interval of the horizon (``agents``), when
-        calibrated or read from agent ids.
+        Effective staffing per pool and interval of the horizon (``pool``,
+        ``interval``, ``agents``, ...), when calibrated.
     notes : list of str
         What the fit could not do or chose, for the report and the YAML.
     """
@@ -81,6 +87,8 @@ class HistoryFit(arr.FittedHorizon):
     retrials: Retrials
     kinds: dict[str, str]
     priorities: dict[str, int]
+    pools: PoolSplit
+    concurrency: ConcurrencyFit
     staffing: pd.DataFrame | None = None
     staffing_note: str = ""
     notes: list[str] = field(default_factory=list)
@@ -121,6 +129,10 @@ class HistoryFit(arr.FittedHorizon):
             out["patience_curve"] = pd.concat(curves, ignore_index=True)
         if self.retrials.linked:
             out["retrials"] = self.retrials.table
+        if self.pools.several:
+            out["pools"] = self.pools.agents
+        if (self.concurrency.table["agents"] > 0).any():
+            out["concurrency"] = self.concurrency.table
         if self.staffing is not None:
             out["staffing"] = self.staffing
         return out
@@ -178,7 +190,7 @@ def fit_history(log: ContactLog, interval_s: float = 1800.0, target: Target | No
     fit = HistoryFit(log, interval_s, target or Target(), daily, arr.weekday_profile(daily, level),
                      arr.daily_levels(daily), arr.tier_mix(daily),
                      arr.overdispersion(daily, level), handle, patience, retrials, kinds,
-                     _tier_priorities(c, kinds))
+                     _tier_priorities(c, kinds), split_pools(c), fit_concurrency(c))
     missing = [n for n in log.contact_types if n not in {h.contact_type for h in handle}]
     if missing:
         fit.notes.append(f"no handle times for {', '.join(missing)}: fewer than 2 answered "
@@ -245,7 +257,9 @@ def _scenario_sections(fit: HistoryFit, with_comments: bool) -> tuple[dict, str]
                         f"{dates[-1]:%Y-%m-%d})."),
         "horizon": {"days": fit.horizon_days, "interval": _duration(fit.interval_s),
                     "first_day": WEEKDAYS[fit.first_weekday]},
-        "channels": {ch: {"kind": kind} for ch, kind in fit.kinds.items()},
+        "channels": {ch: {"kind": kind, **({"concurrency": fit.concurrency.of(ch)}
+                                           if fit.concurrency.of(ch) > 1 else {})}
+                     for ch, kind in fit.kinds.items()},
         "tiers": {t: {"priority": p} for t, p in sorted(fit.priorities.items(),
                                                       key=lambda kv: (kv[1], kv[0]))},
     }
@@ -257,7 +271,7 @@ def _scenario_sections(fit: HistoryFit, with_comments: bool) -> tuple[dict, str]
         "contacts": immediate or [f"{ch}/*" for ch in fit.kinds],
         "metric": "answer" if immediate else "response",
         "percent": fit.target.percent, "within": _duration(fit.target.within_s)}]
-    data["pools"] = [_pool(fit)]
+    data["pools"] = _pools(fit)
     if shared_forecast_cv(fit) is not None:
         data["shared_forecast_cv"] = shared_forecast_cv(fit)
     text = _yaml(fit, data, type_notes) if with_comments else ""
@@ -344,17 +358,29 @@ def shared_forecast_cv(fit: HistoryFit) -> float | None:
     return round(float(shared), 3)
 
 
-def _pool(fit: HistoryFit) -> dict:
-    levels: dict[int, list[str]] = {}
-    for tier, p in fit.priorities.items():
-        levels.setdefault(p, []).append(f"*/{tier}")
-    pool: dict = {"name": "agents",
-                  "skills": [{"contacts": sorted(levels[p]), "priority": p}
-                             for p in sorted(levels)]}
-    if fit.staffing is not None:
-        pool["staffing"] = {"start": "00:00",
-                            "values": [int(v) for v in fit.staffing["agents"]]}
-    return pool
+def _pools(fit: HistoryFit) -> list[dict]:
+    """The pools: one serving every contact type by tier priority (skills
+    ``*/tier``), or those the agent ids show, each serving its channels'
+    contact types by tier priority."""
+    pools = []
+    for name, channels in fit.pools.pools.items():
+        levels: dict[int, list[str]] = {}
+        if fit.pools.several:
+            for contact_type in fit.daily.types:
+                channel, _, tier = contact_type.partition("/")
+                if channel in channels:
+                    levels.setdefault(fit.priorities[tier], []).append(contact_type)
+        else:
+            for tier, p in fit.priorities.items():
+                levels.setdefault(p, []).append(f"*/{tier}")
+        pool: dict = {"name": name,
+                      "skills": [{"contacts": sorted(levels[p]), "priority": p}
+                                 for p in sorted(levels)]}
+        if fit.staffing is not None:
+            mine = fit.staffing[fit.staffing["pool"] == name]
+            pool["staffing"] = {"start": "00:00", "values": [int(v) for v in mine["agents"]]}
+        pools.append(pool)
+    return pools
 
 
 def _dump(value: object, indent: int) -> str:
@@ -394,7 +420,7 @@ def _yaml(fit: HistoryFit, data: dict, type_notes: dict[str, list[str]]) -> str:
     out += _dump({k: data[k] for k in ("name", "description", "horizon")}, 0) + "\n"
     kinds = ", ".join(f"{ch} {k}" for ch, k in fit.kinds.items())
     out += _comment([f"channel kinds: {kinds} (deferred: named email/ticket, or nobody abandons "
-                     "and the median wait is over an hour)"], 0)
+                     "and the median wait is over an hour)", fit.concurrency.note], 0)
     out += _dump({"channels": data["channels"]}, 0)
     out += _comment(["tier priorities from the observed mean waits (shortest first; within "
                      f"{TIER_WAIT_GAP:.0%} share a priority)"], 0)
@@ -403,8 +429,8 @@ def _yaml(fit: HistoryFit, data: dict, type_notes: dict[str, list[str]]) -> str:
         out += _comment(type_notes[name], 2) + _dump({name: spec}, 2)
     out += "\n" + _comment(["your target, not fitted: edit it to the standard you plan to"], 0)
     out += _dump({"standards": data["standards"]}, 0) + "\n"
-    out += _comment([fit.staffing_note or "no staffing fitted: give 'headcount' or 'staffing', "
-                     "or let svcsim plan it"], 0)
+    out += _comment([fit.pools.note, fit.staffing_note or "no staffing fitted: give 'headcount' "
+                     "or 'staffing', or let svcsim plan it"], 0)
     out += _dump({"pools": data["pools"]}, 0)
     if "shared_forecast_cv" in data:
         disp = fit.dispersion.set_index("contact_type")

@@ -170,6 +170,7 @@ def simulated_log(contacts: pd.DataFrame, first_weekday: int,
                          sim_outcome == "abandoned"], ["answered", "answered", "abandoned"],
                         "open")
     handle = (contacts["end_s"] - contacts["answered_s"]).to_numpy()
+    pool = contacts["pool"].astype(str).replace("nan", "").to_numpy()
     log = pd.DataFrame({
         "arrival_time": arrival,
         "channel": channel,
@@ -178,9 +179,20 @@ def simulated_log(contacts: pd.DataFrame, first_weekday: int,
         "wait_s": np.where(outcome == "open", np.nan, contacts["wait_s"].to_numpy()).round(3),
         "handle_s": np.where(outcome == "answered", handle, np.nan).round(3),
         "origin": contacts["origin"].astype(str).to_numpy(),
-        "pool": contacts["pool"].astype(str).replace("nan", "").to_numpy(),
+        "pool": pool,
+        "agent_id": _agent_ids(pool, contacts),
     })
     return log.sort_values("arrival_time", kind="stable").reset_index(drop=True)
+
+
+def _agent_ids(pool: np.ndarray, contacts: pd.DataFrame) -> np.ndarray:
+    """``pool#number`` of the agent who took each contact up (empty if none
+    did); logs of simulations run before agents were numbered have none."""
+    if "agent" not in contacts:
+        return np.full(len(pool), "", dtype=object)
+    number = contacts["agent"].to_numpy()
+    ids = pd.Series(pool, dtype=object) + "#" + pd.Series(number).astype(str)
+    return np.where((pool != "") & (number >= 0), ids.to_numpy(), "")
 
 
 def write_log(log: pd.DataFrame, path: str | Path) -> Path:

@@ -33,6 +33,9 @@ def fit_summary(fit: HistoryFit) -> str:
             + (f"{h.mean_s:>9.1f}{h.cv:>6.2f}{h.chosen:>11}" if h else f"{'-':>9}{'-':>6}{'-':>11}")
             + (f"{p.abandons / p.queued:>9.1%}{p.mean_s:>12.1f}{p.chosen[:3]:>3}"
                if p and p.queued and p.spec else f"{'-':>9}{'-':>12}"))
+    lines.append(fit.pools.note)
+    if (fit.concurrency.table["agents"] > 0).any():
+        lines.append(fit.concurrency.note)
     if fit.staffing_note:
         lines.append(fit.staffing_note)
     lines += [f"note: {n}" for n in fit.notes]

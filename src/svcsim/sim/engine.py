@@ -350,6 +350,7 @@ class Engine:
         if contact.stage == 0:
             contact.first_start_s = now
             contact.pool = pool.index
+            contact.agent = agent.number
             if contact.measured and contact.abandon_s != np.inf:
                 self.pending += 1
         handle = queue.handle.next()  # type: ignore[union-attr]
@@ -424,11 +425,11 @@ class Engine:
         if agent in pool.leaving:  # winding down: no new work, home when empty
             if agent.load == 0:
                 del pool.leaving[agent]
-                self._go_home(pool)
+                self._go_home(agent)
             return
         if pool.owed > len(pool.leaving):  # a shift has ended: this agent goes
             if agent.load == 0:
-                self._go_home(pool)
+                self._go_home(agent)
             else:
                 pool.leaving[agent] = None
             return
@@ -436,7 +437,9 @@ class Engine:
             agent.channel = None
         self._pull(agent)
 
-    def _go_home(self, pool: Pool) -> None:
+    def _go_home(self, agent: Agent) -> None:
+        pool = agent.pool
+        pool.give_back(agent)
         pool.owed -= 1
         pool.on_duty -= 1
         self.records.present.extend((pool.index, self.env.now, pool.on_duty))
@@ -525,7 +528,7 @@ class Engine:
         elif target < present:
             leave = present - target
             while leave and pool.idle:
-                pool.idle.popitem()
+                pool.give_back(pool.idle.popitem()[0])
                 pool.on_duty -= 1
                 leave -= 1
             pool.owed += leave

@@ -25,15 +25,16 @@ def contact_log(scenario: Scenario, records: RunRecords, measure_from: float) ->
     ``end_s`` (end of the last stage), ``outcome`` (done, abandoned, blocked
     (every trunk line busy on arrival), in_service, waiting: the last two only
     for work still open when the run stopped), ``pool`` (the
-    pool that took it up; empty if none did).
+    pool that took it up; empty if none did), ``agent`` (the number, within
+    that pool, of the agent who took it up; -1 if none did).
     """
     contacts = [c for c in records.contacts if c.measured]
     types = scenario.resolved_contact_types
     fields = np.array(list(map(attrgetter(
         "arrival_s", "first_start_s", "end_s", "abandon_s", "state", "pool", "type_index",
-        "origin"), contacts)), dtype=float).reshape(-1, 8)
+        "origin", "agent"), contacts)), dtype=float).reshape(-1, 9)
     arrival, answered, end, abandon = (fields[:, :4] - measure_from).T
-    state, pools, type_index, origin = fields[:, 4:].astype(int).T
+    state, pools, type_index, origin, agent = fields[:, 4:].astype(int).T
     stop = records.end_s - measure_from
     # Lazily-removed abandoners still in a queue when the run stopped.
     gone = (state == WAITING) & (abandon <= stop) & np.isnan(answered)
@@ -54,6 +55,7 @@ def contact_log(scenario: Scenario, records: RunRecords, measure_from: float) ->
         "end_s": end,
         "outcome": outcome,
         "pool": pd.Categorical.from_codes(pools, categories=[p.name for p in scenario.pools]),
+        "agent": agent,
     })
     return log
 

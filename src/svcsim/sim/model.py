@@ -6,6 +6,7 @@ scenario objects they were built from stay immutable.
 
 from __future__ import annotations
 
+import heapq
 from collections import deque
 
 import numpy as np
@@ -20,7 +21,8 @@ class Contact:
     """One contact (or work item) travelling through its stages."""
 
     __slots__ = ("id", "type_index", "origin", "arrival_s", "ready_s", "abandon_s", "state",
-                 "stage", "first_start_s", "end_s", "stage_times", "measured", "pool", "line")
+                 "stage", "first_start_s", "end_s", "stage_times", "measured", "pool", "agent",
+                 "line")
 
     def __init__(self, id_: int, type_index: int, origin: int, arrival_s: float,
                  abandon_s: float, measured: bool):
@@ -37,6 +39,7 @@ class Contact:
         self.stage_times: list[tuple[float, float]] | None = None
         self.measured = measured
         self.pool = -1  # index of the pool that took up its first stage
+        self.agent = -1  # number, in that pool, of the agent who took it up
         self.line = False  # holds one of its channel's trunk lines
 
 
@@ -122,10 +125,11 @@ class Queue:
 class Agent:
     """One agent on duty: the contacts in hand and their channel."""
 
-    __slots__ = ("pool", "load", "channel", "capacity", "parked")
+    __slots__ = ("pool", "number", "load", "channel", "capacity", "parked")
 
     def __init__(self, pool: Pool):
         self.pool = pool
+        self.number = pool.take_number()  # the lowest free in its pool, as a badge
         self.load = 0
         self.channel: str | None = None
         self.capacity = 1  # contacts it may hold on its current channel
@@ -136,7 +140,7 @@ class Pool:
     """Interchangeable agents with skills ordered by priority."""
 
     __slots__ = ("index", "name", "levels", "idle", "partial", "on_duty", "owed", "aging_s",
-                 "skills", "leaving")
+                 "skills", "leaving", "free_numbers", "numbers")
 
     def __init__(self, index: int, name: str):
         self.index = index
@@ -151,3 +155,19 @@ class Pool:
         self.leaving: dict[Agent, None] = {}
         self.aging_s: float | None = None  # waiting that earns one priority level
         self.skills: list[tuple[int, Queue]] = []  # (skill priority, queue), best first
+        # agent numbers (the log's agent ids): one leaving frees its number for
+        # the next to come, so a pool of 12 shows agents 1-12, not a new id
+        # at every change of staffing
+        self.free_numbers: list[int] = []
+        self.numbers = 0
+
+    def take_number(self) -> int:
+        """The lowest agent number not in use (numbers start at 1)."""
+        if self.free_numbers:
+            return heapq.heappop(self.free_numbers)
+        self.numbers += 1
+        return self.numbers
+
+    def give_back(self, agent: Agent) -> None:
+        """``agent`` goes home: its number is free again."""
+        heapq.heappush(self.free_numbers, agent.number)
