@@ -647,9 +647,9 @@ def test_d9g_two_standards_with_one_name_are_refused(tmp_path):
 
 def test_d10_a_flood_of_bad_items_gives_a_short_message(tmp_path):
     data = bank_data()
-    data["pools"] = list(range(100_000))
+    data["pools"] = list(range(20_000))
     result = cli("validate", write_yaml(tmp_path / "flood.yaml", data))
-    assert_refused(result, "100000 problems", "and 99988 more")
+    assert_refused(result, "20000 problems", "and 19988 more")
     assert len(result.output) < 3_000 and result.output.count("\n") < 20
     data["pools"] = [{"name": "p", "skills": [{"contacts": "phone/retail"}],
                       "headcount": "x" * 1_000_000}]
