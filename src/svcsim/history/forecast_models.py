@@ -172,8 +172,8 @@ def predict_ets(past: History, days: pd.DatetimeIndex, coverage: float,
     mu, var, df = np.zeros(shape), np.zeros(shape), np.ones(shape)
     for q in range(len(past.types)):
         mean, variance, df[q] = _ets_forecast(logs.iloc[:, q], int(steps.max()), observed[q])
-        # the weekday factors are means of about ``per_weekday`` days each:
-        # their error adds a one-day variance over that many days
+        # each weekday factor is fitted from about ``per_weekday`` days: its
+        # error adds a one-day variance over that many days
         mu[q], var[q] = mean[steps - 1], variance[steps - 1] + variance[0] / per_weekday
     mu += np.log(np.where(profile.weekday > 0, profile.weekday, 1.0))[:, days.day_of_week]
     closed = np.asarray(days.isin(holidays))
