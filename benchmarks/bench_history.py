@@ -1,6 +1,7 @@
 """How long learning a centre from its history takes.
 
-Run: python benchmarks/bench_history.py [--workers 2]
+Run: python benchmarks/bench_history.py [--workers 2] [--forecast-models ets,auto]
+[--only-forecast]
 
 1. Fit and calibrate a month of a 30-agent centre: a week-long scenario
    (phone in two tiers and chat, weekdays busier than weekends), four
@@ -102,7 +103,9 @@ def _cpu_s() -> float:
     return own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
 
 
-def bench_forecast() -> None:
+def year_of_counts() -> History:
+    """A year of 5-minute history for 10 queues: weekday x interval profile,
+    gamma day factor (cv 0.1), Poisson counts."""
     rng = np.random.default_rng(2)
     per_day = 288
     dates = pd.date_range("2025-01-06", periods=365, freq="D")
@@ -114,7 +117,12 @@ def bench_forecast() -> None:
         mean = (200 + 100 * q) * weekday[dates.day_of_week][:, None] * factor[:, None] \
             * shape / shape.sum()
         counts[q] = rng.poisson(mean)
-    history = History(counts, [f"queue{q}" for q in range(10)], dates, 300.0)
+    return History(counts, [f"queue{q}" for q in range(10)], dates, 300.0)
+
+
+def bench_forecast() -> None:
+    history = year_of_counts()
+    counts = history.counts
     start = time.perf_counter()
     table = forecast(history, 28)
     forecast_s = time.perf_counter() - start
@@ -127,14 +135,68 @@ def bench_forecast() -> None:
           f"{per_week['wape_interval'].mean():.1%}, per day {per_week['wape_day'].mean():.1%}")
 
 
+def write_interval_report(history: History, path: Path) -> Path:
+    """``history`` as an interval report (interval_start, queue, offered)."""
+    q, d, per_day = history.counts.shape
+    starts = (np.repeat(history.dates, per_day)
+              + pd.to_timedelta(np.tile(np.arange(per_day) * history.interval_s, d), unit="s"))
+    frame = pd.DataFrame({
+        "interval_start": np.tile(starts.strftime("%Y-%m-%d %H:%M"), q),
+        "queue": np.repeat(history.types, d * per_day),
+        "offered": history.counts.reshape(-1).astype(int)})
+    frame.to_csv(path, index=False)
+    return path
+
+
+def bench_forecast_command(models: list[str]) -> None:
+    """``svcsim forecast`` as a user runs it on the year of 5-minute history
+    (an interval report of 1,051,200 rows), 28 days, default 4-week backtest;
+    wall and CPU seconds of the command (its BLAS threads as the command sets
+    them: one unless the caller set OMP/OPENBLAS/MKL_NUM_THREADS)."""
+    import subprocess
+    import sys
+
+    with tempfile.TemporaryDirectory() as folder:
+        report = write_interval_report(year_of_counts(), Path(folder) / "year.csv")
+        for model in models:
+            before = _children_cpu_s()
+            start = time.perf_counter()
+            done = subprocess.run(
+                [sys.executable, "-m", "svcsim", "forecast", str(report), "--days", "28",
+                 "--out", str(Path(folder) / f"out-{model}"), "--model", model],
+                capture_output=True, text=True, check=False)
+            wall = time.perf_counter() - start
+            if done.returncode != 0:
+                raise SystemExit(done.stderr)
+            kept = [line for line in done.stdout.splitlines() if line.startswith("model:")]
+            blas = {k: os.environ[k] for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
+                                               "MKL_NUM_THREADS") if k in os.environ}
+            print(f"svcsim forecast --model {model}, a year of 5-minute history, 10 queues, "
+                  f"28 days: {wall:.1f} s wall, {_children_cpu_s() - before:.1f} CPU s; "
+                  f"load average {os.getloadavg()[0]:.1f}; BLAS threads set by the caller: "
+                  f"{blas or 'none'}; {kept[0] if kept else ''}")
+
+
+def _children_cpu_s() -> float:
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return children.ru_utime + children.ru_stime
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--forecast-models", default="",
+                        help="also time `svcsim forecast --model M` for these comma-separated "
+                        "models (ets and auto need the 'forecast' extra)")
+    parser.add_argument("--only-forecast", action="store_true", help="skip the fit benchmark")
     args = parser.parse_args()
     print(f"machine: {platform.machine()}, {os.cpu_count()} cpus, "
           f"python {platform.python_version()}, numpy {np.__version__}")
     bench_forecast()
-    bench_fit(args.workers)
+    if args.forecast_models:
+        bench_forecast_command(args.forecast_models.split(","))
+    if not args.only_forecast:
+        bench_fit(args.workers)
 
 
 if __name__ == "__main__":

@@ -305,3 +305,72 @@ def test_ets_is_not_fitted_to_one_weekday_a_week(seed):
     chosen = choose_model(weekly, weeks=8)
     assert chosen.model == "default"
     assert "one weekday a week" in chosen.left_out["ets"]
+
+
+def _many_queues(seed: int, weeks: int = 16, queues: int = 40,
+                 growing: int = 20) -> tuple[History, np.ndarray]:
+    """Independent queues as a planner's history might hold them: each with
+    its own weekday pattern (Monday to Friday 0.6-1.3, one weekend day
+    quieter still), half-hour shape, level (150-2,000 a day) and day factor
+    cv (0.05-0.15), Poisson counts; the first ``growing`` grow 5 % a week,
+    the rest are stable; 5 % of the days are missing (an outage, a lost export).
+    Returns the history and which queues grow."""
+    rng = np.random.default_rng(seed)
+    dates = pd.date_range("2026-01-05", periods=weeks * 7, freq="D")
+    grows = np.arange(queues) < growing
+    counts = np.zeros((queues, len(dates), PER_DAY))
+    for q in range(queues):
+        weekday = rng.uniform(0.6, 1.3, 7)
+        weekday[rng.integers(5, 7)] *= rng.uniform(0.3, 1.0)
+        peak, width = rng.uniform(18, 30), rng.uniform(5, 12)
+        shape = np.exp(-((np.arange(PER_DAY) - peak) / width) ** 2)
+        shape[: rng.integers(12, 18)] = 0
+        shape[rng.integers(38, 46):] = 0
+        cv = rng.uniform(0.05, 0.15)
+        trend = 1.05 ** (np.arange(len(dates)) / 7) if grows[q] else 1.0
+        factor = rng.gamma(1 / cv**2, cv**2, len(dates)) * trend * weekday[dates.day_of_week]
+        counts[q] = rng.poisson(rng.uniform(150, 2000) * factor[:, None] * shape / shape.sum())
+    kept = rng.random(len(dates)) > 0.05
+    kept[-1] = True
+    return (History(counts[:, kept], [f"queue{q:02d}" for q in range(queues)], dates[kept],
+                    1800.0), grows)
+
+
+def _day_coverage(cells: pd.DataFrame) -> tuple[float, float]:
+    """Share of held-out day totals inside their day interval, and its 95 %
+    CI half-width, clustered by queue and held-out week (a week's days share
+    one fitted model, so they are not independent draws; Student's t for the
+    number of clusters)."""
+    from scipy import stats
+
+    days = cells.groupby(["queue", "week", "date"]).agg(
+        actual=("actual", "sum"), low=("day_low", "first"), high=("day_high", "first"))
+    days["inside"] = (days["actual"] >= days["low"]) & (days["actual"] <= days["high"])
+    per = days.groupby(["queue", "week"])["inside"].agg(["sum", "count"])
+    share = per["sum"].sum() / per["count"].sum()
+    k = len(per)
+    se = np.sqrt(k / (k - 1) * ((per["sum"] - share * per["count"]) ** 2).sum()) \
+        / per["count"].sum()
+    return float(share), float(stats.t.ppf(0.975, k - 1) * se)
+
+
+def test_ets_day_intervals_cover_as_claimed_with_and_without_a_trend(seed):
+    """The ETS model's 80 % day intervals on held-out weeks of 40 independent
+    queues (20 growing 5 % a week, 20 stable; 4 held-out weeks each, about
+    530 days per half): the nominal 80 % inside each half's 95 % CI, and the
+    CI tighter than the 5-point effect tested (about +-3.5 points). Over 200
+    random histories (benchmarks/bench_forecast_coverage.py) the growing
+    ones' coverage was 78.2 % +-1.1 before the intervals counted the error
+    of the fitted trend and the weekday factors were fitted beside it, and
+    79.9 % +-1.1 after: a shortfall of 2 points, which 530 days show only
+    now and then (on the old intervals this test failed at four of the six
+    seeds tried, 1-5 and the default, passing at the default; on the new
+    ones at none of eight)."""
+    pytest.importorskip("statsmodels")
+    history, grows = _many_queues(seed)
+    _, cells = backtest(history, weeks=4, coverage=0.8, model="ets")
+    for label, queues in (("growing", grows), ("stable", ~grows)):
+        mine = cells[cells["queue"].isin(np.asarray(history.queues)[queues])]
+        share, half = _day_coverage(mine)
+        assert half < 0.05, (label, half)
+        assert abs(share - 0.8) <= half, (label, share, half)

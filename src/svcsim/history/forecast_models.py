@@ -2,10 +2,12 @@
 
 ``ets`` (the ``forecast`` extra, statsmodels): exponential smoothing with a
 damped additive trend, ETS(A,Ad,N), on each queue's log day totals divided
-by the default model's weekday factors, so the weekday pattern, the trend
-and the spread are multiplicative, as they are in counts. The day's total is
-lognormal about the model's analytic forecast (its variance grows with the
-horizon); the day is spread over its intervals by the default model's
+by weekday factors fitted beside a straight line in time, so the weekday
+pattern, the trend and the spread are multiplicative, as they are in counts.
+The day's total is lognormal about the model's forecast, with the model's
+analytic variance (growing with the horizon) plus what it takes as known:
+the error of the fitted level and trend, and of the weekday factors. The
+day is spread over its intervals by the default model's
 weekday x interval profile, with the same interval-level noise, so the two
 models differ only in the day totals. Missing days are interpolated before
 the fit; holidays and weekdays the history never opens are forecast as
@@ -37,6 +39,11 @@ centre closed at weekends has 5 of 7)."""
 FIT_WEEKS = 26
 """Recent weeks the ETS model is fitted on: older days weigh next to nothing
 in exponential smoothing, and the fit's time grows with the days."""
+
+DAMPING = (0.8, 0.999)
+"""Bounds of the fitted trend's damping: statsmodels' default upper bound,
+0.98, flattens a steady trend, so the forecast lags it by a few days' growth
+(a one-sided miss the intervals do not allow for)."""
 
 EXTRA = "python -m pip install 'svcsim[forecast]'"
 
@@ -71,23 +78,60 @@ def _log_levels(history: History, weekday: np.ndarray) -> pd.DataFrame:
     return frame.fillna(0.0).asfreq("D")
 
 
-def _ets_forecast(series: pd.Series, horizon: int) -> tuple[np.ndarray, np.ndarray, int]:
+def _weekday_factors(history: History, weekday: np.ndarray, weeks: int) -> np.ndarray:
+    """Weekday factors (queues, 7) fitted with the trend: least squares of
+    the log day totals of the last ``weeks`` weeks on a straight line in time
+    plus one constant per weekday (0 where ``weekday`` is 0: closed)."""
+    recent = history.dates > history.dates[-1] - pd.Timedelta(weeks=weeks)
+    wd = history.weekdays[recent]
+    t = np.asarray((history.dates[recent] - history.dates[-1]).days, dtype=float) / 7
+    logs = np.log1p(history.counts[:, recent].sum(axis=2))
+    out = np.zeros_like(weekday)
+    for q in range(len(weekday)):
+        seen = np.flatnonzero(weekday[q] > 0)
+        rows = np.isin(wd, seen)
+        if len(seen) == 0:
+            continue
+        design = np.column_stack([t[rows]] + [(wd[rows] == w).astype(float) for w in seen])
+        coef = np.linalg.lstsq(design, logs[q, rows], rcond=None)[0]
+        out[q, seen] = np.exp(coef[1:] - coef[1:].mean())
+    return out
+
+
+def _ets_forecast(series: pd.Series, horizon: int,
+                  observed: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
     """Mean and variance of the adjusted log day total for the next
-    ``horizon`` days, and the degrees of freedom of the variance's estimate."""
+    ``horizon`` days, and the degrees of freedom of the variance's estimate;
+    ``observed`` marks the days of ``series`` that are not interpolated."""
     if series.std() == 0:
         return np.full(horizon, float(series.iloc[-1])), np.zeros(horizon), len(series)
     with warnings.catch_warnings():
         # statsmodels' optimiser notes; how good the fit is, the backtest says
         warnings.simplefilter("ignore")
         fitted = _ets_class()(series, error="add", trend="add", damped_trend=True,
-                              initialization_method="estimated").fit(disp=False)
+                              initialization_method="estimated",
+                              bounds={"damping_trend": DAMPING}).fit(disp=False)
         pred = fitted.get_prediction(start=len(series), end=len(series) + horizon - 1)
-    # the analytic variance uses the in-sample mean squared error, which the
-    # fitted parameters and initial states have shrunk: scale it to the
-    # unbiased estimate
-    df = max(len(series) - len(fitted.params), 1)
-    variance = np.asarray(pred.forecast_variance, dtype=float) * len(series) / df
-    return np.asarray(pred.predicted_mean, dtype=float), variance, df
+    # the analytic variance uses the in-sample mean squared error of every
+    # day, interpolated ones (which lie on the line) among them, shrunk by the
+    # fitted parameters and initial states: scale it to the unbiased estimate
+    # on the observed days
+    n, errors = len(series), np.asarray(fitted.resid, dtype=float) ** 2
+    df = max(int(observed.sum()) - len(fitted.params), 1)
+    variance = np.asarray(pred.forecast_variance, dtype=float) \
+        / max(errors.mean(), np.finfo(float).tiny) * errors[observed].sum() / df
+    return np.asarray(pred.predicted_mean, dtype=float), \
+        variance + variance[0] * _line_error(n, np.arange(1, horizon + 1)), df
+
+
+def _line_error(n: int, steps: np.ndarray) -> np.ndarray:
+    """Variance of a straight line fitted by least squares to ``n`` equally
+    spaced days, ``steps`` days past its last, per unit residual variance:
+    the error of the fitted level and trend, which the model's analytic
+    variance leaves out (it takes its parameters and initial states as
+    known)."""
+    centre = steps + (n - 1) / 2
+    return 1 / n + 12 * centre**2 / (n * (n**2 - 1))
 
 
 def predict_ets(past: History, days: pd.DatetimeIndex, coverage: float,
@@ -113,18 +157,23 @@ def predict_ets(past: History, days: pd.DatetimeIndex, coverage: float,
             f"needs a history of most days: this one has {len(past.dates)} days over a span "
             f"of {span} (e.g. one weekday a week); use --model default"))])
     profile = fit_model(past, level_weeks, profile_weeks)
+    profile = dataclasses.replace(
+        profile, weekday=_weekday_factors(past, profile.weekday, profile_weeks))
     logs = _log_levels(past, profile.weekday).iloc[-7 * FIT_WEEKS:]
     steps = np.asarray((days - past.dates[-1]).days)
     if (steps < 1).any():
         raise ValueError("the ETS model forecasts only days after the history")
     recent = past.dates > past.dates[-1] - pd.Timedelta(weeks=profile_weeks)
     per_weekday = max(recent.sum() / max(len(set(past.weekdays[recent].tolist())), 1), 1.0)
+    # days with a count of their own: not missing, not a closed weekday
+    observed = np.asarray(logs.index.isin(past.dates)) \
+        & (profile.weekday[:, np.asarray(logs.index.day_of_week)] > 0)
     shape = (len(past.types), len(days))
     mu, var, df = np.zeros(shape), np.zeros(shape), np.ones(shape)
     for q in range(len(past.types)):
-        mean, variance, df[q] = _ets_forecast(logs.iloc[:, q], int(steps.max()))
-        # the weekday factors are means of about ``per_weekday`` days each:
-        # their error adds a one-day variance over that many days
+        mean, variance, df[q] = _ets_forecast(logs.iloc[:, q], int(steps.max()), observed[q])
+        # each weekday factor is fitted from about ``per_weekday`` days: its
+        # error adds a one-day variance over that many days
         mu[q], var[q] = mean[steps - 1], variance[steps - 1] + variance[0] / per_weekday
     mu += np.log(np.where(profile.weekday > 0, profile.weekday, 1.0))[:, days.day_of_week]
     closed = np.asarray(days.isin(holidays))
