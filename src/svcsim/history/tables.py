@@ -93,8 +93,11 @@ def read_table(path: str | Path, required: tuple[str, ...], optional: tuple[str,
                                     for name in missing])
     keep = [name for name in required + optional if name in raw.columns]
     table = raw[keep].copy()
+    spreadsheet = path.suffix.lower() in (".xlsx", ".xlsm")
     for name in keep:
-        table[name] = table[name].map(_cell_text)
+        # a CSV is read as text already (one vectorised strip for a million
+        # rows); a workbook's cells come typed and go through _cell_text
+        table[name] = table[name].map(_cell_text) if spreadsheet else table[name].str.strip()
     table["row"] = np.arange(len(table)) + 2
     return table.reset_index(drop=True)
 
