@@ -19,7 +19,6 @@ import yaml
 from conftest import MINIMAL, SCENARIOS
 
 
-
 def run(*args: str, cwd=None) -> subprocess.CompletedProcess:
     """``svcsim ARGS`` as a user types it, run in this process (a new Python
     for each of the suite's hundreds of commands cost a minute of CPU):

@@ -28,9 +28,9 @@ from hypothesis import strategies as st
 from conftest import SCENARIOS
 from svcsim.cli import main
 from svcsim.queueing.erlang import UnreachableTarget
+from svcsim.roster.requirements_file import read_requirements
 from svcsim.scenario import ScenarioError, load_scenario
 from svcsim.sim.staffing import scheduled_staffing
-from svcsim.roster.requirements_file import read_requirements
 from svcsim.standards import load_study
 from svcsim.standards.scorecard import load_scorecard
 

@@ -26,7 +26,7 @@ from click.testing import CliRunner
 
 from conftest import SCENARIOS
 from svcsim.cli import main
-from svcsim.queueing import requirements, required_agents
+from svcsim.queueing import required_agents, requirements
 from svcsim.queueing.erlang import UnreachableTarget, erlang_c
 from svcsim.scenario import ScenarioError, StaffingError, load_scenario, scenario_from_dict
 from svcsim.scenario.limits import MAX_AGENTS, MAX_CONTACTS_PER_INTERVAL

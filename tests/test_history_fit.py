@@ -13,7 +13,6 @@ from svcsim import load_scenario, scenario_from_dict, simulate
 from svcsim.history import read_contact_log, simulated_log, write_log
 from svcsim.history.fit import fit_history, write_fit
 from svcsim.history.retrials import link_retrials
-
 from test_cli import assert_clean_error, run
 
 LEVEL = 0.99

@@ -8,7 +8,6 @@ import pandas as pd
 import pytest
 
 from svcsim.history.forecast import History, backtest, fit_model, forecast
-
 from test_cli import assert_clean_error, run
 
 PER_DAY = 48

@@ -9,7 +9,6 @@ import pytest
 from svcsim import scenario_from_dict, simulate
 from svcsim.history import HistoryError, read_contact_log, simulated_log, write_log
 from svcsim.history.tables import parse_columns
-
 from test_cli import assert_clean_error, run, write_scenario
 
 GOOD = """arrival_time,channel,tier,outcome,wait_s,handle_s

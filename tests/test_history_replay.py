@@ -11,7 +11,6 @@ import pytest
 from svcsim import scenario_from_dict, simulate
 from svcsim.history import read_contact_log, simulated_log, write_log
 from svcsim.history.replay import replay
-
 from test_cli import assert_clean_error, run, write_scenario
 from test_history_fit import KNOWN
 from test_history_staffing import HIDDEN

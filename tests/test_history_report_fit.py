@@ -11,7 +11,6 @@ from svcsim import scenario_from_dict, simulate
 from svcsim.history import simulated_log
 from svcsim.history.report_fit import fit_report
 from svcsim.history.reports import read_interval_report
-
 from test_cli import assert_clean_error, run
 
 PATIENCE, HANDLE = 120.0, 240.0

@@ -8,7 +8,6 @@ import pytest
 
 from svcsim.history import HistoryError
 from svcsim.history.reports import read_interval_report
-
 from test_cli import assert_clean_error, run
 from test_history_forecast import synthetic
 

@@ -12,7 +12,6 @@ from svcsim import scenario_from_dict
 from svcsim.history.arrivals import shared_cv, shared_cv_interval
 from svcsim.sim.replications import run_all
 from svcsim.sim.staffing import on_duty, scheduled_staffing
-
 from test_cli import assert_clean_error, run, write_scenario
 
 CV, SHARED = 0.2, 0.15

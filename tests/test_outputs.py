@@ -18,12 +18,12 @@ import pytest
 from PIL import Image
 
 import svcsim
+from conftest import ROOT, SCENARIOS
 from svcsim.report import save_figure
 from svcsim.report.fonts import cjk_family
 from svcsim.report.roster_figures import coverage_figure, gantt_figure
 from svcsim.report.workbook import write_workbook
 from svcsim.roster import SolverSettings, schedule_roster
-from conftest import ROOT, SCENARIOS
 from test_roster import need_from, small
 
 CHINESE = ROOT / "tests" / "data" / "chinese_hotline.yaml"

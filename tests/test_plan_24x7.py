@@ -13,10 +13,10 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sparse
 import yaml
-from conftest import SCENARIOS
 from scipy.optimize import linprog
 
 import svcsim
+from conftest import SCENARIOS
 from svcsim.plan import plan
 from svcsim.report.tables import plan_text
 from svcsim.roster import SolverSettings

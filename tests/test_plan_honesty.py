@@ -7,7 +7,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from test_plan import small_centre
 
 import svcsim
 from svcsim.plan import certified, plan
@@ -17,6 +16,7 @@ from svcsim.roster import SolverSettings, schedule_roster
 from svcsim.roster import evaluate as roster_evaluate
 from svcsim.roster.shifts import shift_options
 from svcsim.sim import simulate
+from test_plan import small_centre
 
 FAST = SolverSettings(time_limit_s=2)
 
@@ -164,8 +164,8 @@ def test_a_study_on_a_bad_dask_address_is_refused_before_any_plan(tmp_path):
 
     import yaml
     from click.testing import CliRunner
-    from conftest import SCENARIOS
 
+    from conftest import SCENARIOS
     from svcsim.cli import main
 
     study = tmp_path / "study.yaml"
