@@ -53,7 +53,9 @@ class SolverSettings:
     local processes solve a roster's pools side by side (default: one per
     core); it changes how fast, never which roster, so settings that differ
     only in it are equal. ``warm_share`` is the share of the limit a single
-    solve from a start (a planner's raise or trim) takes."""
+    solve from a start (a planner's raise or trim) takes; settings that
+    differ only in it are equal too, so that a pool whose requirement did
+    not change keeps its roster when a trim is searched again longer."""
 
     time_limit_s: float | None = None
     num_workers: int = 1
@@ -62,7 +64,7 @@ class SolverSettings:
     max_rounds: int = 3
     last_level: str = LEVELS[-1]
     processes: int | None = field(default=None, compare=False)
-    warm_share: float = 0.25
+    warm_share: float = field(default=0.25, compare=False)
 
     def limit_for(self, size: int) -> float:
         """Time limit (s, deterministic) for a model of ``size`` (interval x
