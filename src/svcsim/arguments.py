@@ -82,6 +82,10 @@ def checked_settings(function: str, settings: Any) -> Any:
     if not _real(gap) or not 0 <= gap <= 1:
         problems.append(("settings.gap_limit", "must be a share in [0, 1] (0.02 for 2 %), "
                          f"got {shown(gap)}"))
+    share = settings.warm_share
+    if not _real(share) or not 0 < share <= 1:
+        problems.append(("settings.warm_share", "must be a share in (0, 1] of the time limit "
+                         f"(0.25 for a quarter), got {shown(share)}"))
     from svcsim.roster.model import LEVELS
 
     if settings.last_level not in LEVELS:

@@ -347,9 +347,10 @@ def roster(requirements_path: Path, scenario_path: Path, time_limit: float, work
 @click.option("--iterations", type=click.IntRange(min=0), default=8, show_default=True,
               help="Repair iterations at most.")
 @click.option("--time-limit", type=click.FloatRange(min=0.1), default=None,
-              help="Roster solver time per pool and iteration, seconds (deterministic) "
-                   "[default: scaled to the model, solved again while the gap is above "
-                   "--gap-limit].")
+              help="Roster solver time per pool and iteration, seconds (deterministic; "
+                   "a quarter of it for a raise or trim, which starts from the previous "
+                   "roster) [default: scaled to the model, solved again while the gap is "
+                   "above --gap-limit].")
 @click.option("--gap-limit", type=click.FloatRange(min=0, max=100), default=2.0,
               show_default=True, help="Headcount gap, percent, a roster may keep without "
                                       "being solved again or flagged 'not proved'.")
@@ -439,7 +440,9 @@ def _study_command(command):
         click.argument("study_path", metavar="STUDY", type=click.Path(path_type=Path)),
         click.option("--time-limit", type=click.FloatRange(min=0.1), default=10.0,
                      show_default=True,
-                     help="Roster solver time per pool and plan iteration, seconds."),
+                     help="Roster solver time per pool and plan iteration, seconds "
+                          "(a quarter of it for a raise or trim, which starts from the "
+                          "previous roster)."),
         click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
                      help="Local processes: variants are planned side by side on them "
                           "(the same plans as one by one)."),

@@ -192,9 +192,14 @@ def plan(scenario: Scenario, replications: int = 10, seed: int = 7, max_iteratio
     history: list[pd.DataFrame] = []
     stuck: dict[int, str] = {}
 
-    def evaluate(need, iteration, action, start=None, solver=None):
+    def evaluate(need, iteration, action, start=None, solver=None, fewer=False):
         say(f"iteration {iteration}: {action}; rostering")
         roster = schedule_roster(scenario, need, solver or settings, targets, start)
+        if fewer and _search_longer(roster, start, solver or settings):
+            say(f"iteration {iteration}: {roster.headcount} agents, no fewer; rostering "
+                "again with the whole time limit")
+            roster = schedule_roster(scenario, need, replace(solver or settings, warm_share=1.0),
+                                     targets, start)
         say(f"iteration {iteration}: {roster.headcount} agents ({roster.status}, gap "
             f"{_gap_text(roster.gap)}); simulating")
         result = certified(scenario, roster, replications, cap, seed, workers, confidence)
@@ -254,6 +259,15 @@ def plan(scenario: Scenario, replications: int = 10, seed: int = 7, max_iteratio
     return Plan(roster, result, pd.concat(history, ignore_index=True), analytic_headcount,
                 met=not still and not stuck, notes=notes, interval_headcount=interval_headcount,
                 stuck=tuple(sorted(stuck)), confidence=confidence, requirement=need)
+
+
+def _search_longer(roster: Roster, start: Roster, settings: SolverSettings) -> bool:
+    """Whether a trim's roster, solved from ``start`` in a share of a fixed
+    time limit (``settings.warm_share``), has no fewer agents, so that the
+    trim is searched again with the whole limit before it is given up (a
+    trim is for fewer agents; under scaled limits a trim keeps its share)."""
+    return (settings.time_limit_s is not None and settings.warm_share < 1
+            and roster.headcount >= start.headcount)
 
 
 def certified(scenario: Scenario, roster: Roster, replications: int, cap: int, seed: int,
@@ -578,7 +592,7 @@ def _trim(scenario: Scenario, roster: Roster, result: SimulationResult,
     if not changed:
         return None
     trimmed_roster, trimmed = evaluate(candidate, label, "take one agent out where "
-                                       "every standard has slack", roster)
+                                       "every standard has slack", roster, fewer=True)
     worse = any(deficit(scenario, trimmed, i, CERTIFIED)
                 > deficit(scenario, result, i, CERTIFIED) + 1e-9
                 for i in range(len(scenario.standards)))

@@ -52,7 +52,10 @@ class SolverSettings:
     (e.g. ``"headcount"`` when only the headcount is wanted). ``processes``
     local processes solve a roster's pools side by side (default: one per
     core); it changes how fast, never which roster, so settings that differ
-    only in it are equal."""
+    only in it are equal. ``warm_share`` is the share of the limit a single
+    solve from a start (a planner's raise or trim) takes; settings that
+    differ only in it are equal too, so that a pool whose requirement did
+    not change keeps its roster when a trim is searched again longer."""
 
     time_limit_s: float | None = None
     num_workers: int = 1
@@ -61,6 +64,7 @@ class SolverSettings:
     max_rounds: int = 3
     last_level: str = LEVELS[-1]
     processes: int | None = field(default=None, compare=False)
+    warm_share: float = field(default=0.25, compare=False)
 
     def limit_for(self, size: int) -> float:
         """Time limit (s, deterministic) for a model of ``size`` (interval x
@@ -90,9 +94,13 @@ of 30-minute intervals with three shift types starting every half hour
 a few dozen starts, about 10 s."""
 
 
-WARM_SHARE = 0.25
-"""Share of the scaled limit of a single solve from a start (the previous
-roster plus a raise): the start is kept unless the search beats it."""
+WARM_SHARE = SolverSettings.warm_share
+"""Share of the limit (scaled or fixed) of a single solve from a start (the
+previous roster plus a raise, or minus a trim): the start is kept unless the
+search beats it. On the tiered desk's week (a study's fixed 10 s) the
+premier pool's raises and trims found the same rosters in a quarter of the
+limit as in all of it, but for one trim (benchmarks/README.md), so a trim
+that finds no fewer agents is searched again with the whole limit."""
 LOWER_SHARE = 0.2
 """Share of a pool's time limit each level below headcount (cost, shifts,
 over-coverage) may take at most."""
@@ -495,14 +503,16 @@ def solve_pool(pool: str, options: list[ShiftOption], required: np.ndarray, inte
     ``settings.gap_limit`` under a scaled time limit, solve again from the
     best roster with twice the time (rounds 1 to ``settings.max_rounds``, at
     1, 2, 4... times the limit; from a start, the first round is skipped).
-    A fixed ``time_limit_s`` is taken as given: one solve, gap reported."""
+    A fixed ``time_limit_s`` is one solve, gap reported. A single solve from
+    a start (a planner's raise or trim) takes ``settings.warm_share`` of
+    the limit, scaled or fixed (:data:`WARM_SHARE` by default)."""
     scaled = settings.time_limit_s is None
     rounds = settings.max_rounds if scaled else 1
     # solving again from a roster (rounds > 1) starts at twice the time: the
     # roster came from a solve at the base limit; a single solve from a
     # roster (a planner's raise or trim) has the search mostly done for it
     first = 1 if start is not None and rounds > 1 else 0
-    scale = WARM_SHARE if start is not None and scaled and rounds == 1 else 2.0 ** first
+    scale = settings.warm_share if start is not None and rounds == 1 else 2.0 ** first
     solution = _solve_once(pool, options, required, interval_s, rules, max_agents, settings,
                            targets, start, scale)
     runtime = solution.runtime_s

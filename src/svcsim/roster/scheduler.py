@@ -278,9 +278,10 @@ def _unchanged(scenario: Scenario, start: Roster | None, pool: str, need: np.nda
                settings: SolverSettings, targets: tuple[ServiceTarget, ...]) -> bool:
     """Whether ``start`` solved this pool for the same requirement, with the
     same settings or to a gap within their limit, so that searching again
-    cannot be asked for; or, held to service ``targets``, to the bound of
-    their linear relaxation, which a longer search would not raise
-    (:func:`proved_as_relaxed`; targets are the caller's to keep the same)."""
+    cannot be asked for; or to the bound of its linear relaxation (with its
+    service ``targets``, when held to them), which a longer search did not
+    raise where measured (:func:`proved_as_relaxed`; targets are the
+    caller's to keep the same)."""
     if start is None or pool not in start.solutions or pool not in start.tours:
         return False
     before = start.solutions[pool]
@@ -291,17 +292,19 @@ def _unchanged(scenario: Scenario, start: Roster | None, pool: str, need: np.nda
         return False
     if start.settings == settings or before.gap <= settings.gap_limit:
         return True
-    return bool(targets) and proved_as_relaxed(scenario, pool, need, targets, before)
+    return proved_as_relaxed(scenario, pool, need, targets, before)
 
 
 def proved_as_relaxed(scenario: Scenario, pool: str, need: np.ndarray,
                       targets: tuple[ServiceTarget, ...], solution: PoolSolution) -> bool:
     """Whether the solver's bound on a pool's headcount already reaches the
     linear relaxation's (rounded up): what is left of the gap is the
-    relaxation's, mostly its service curves taken under their concave hull,
-    and a longer search proves no more (benchmarks/README.md: on the
-    e-commerce day a search at twice the time kept the bound, and the fewer
-    agents it found on the same curves missed in simulation)."""
+    relaxation's (held to service targets, mostly its curves taken under
+    their concave hull; else the integrality of shifts and days) and a
+    longer search proves no more (benchmarks/README.md: on the e-commerce
+    day a search at twice the time kept the bound, and the fewer agents it
+    found on the same curves missed in simulation; on the 24x7 week, one
+    pool without targets, it kept both the bound and the roster)."""
     bound = solution.bounds.get("headcount", np.nan)
     if not np.isfinite(bound):
         return False
