@@ -21,6 +21,16 @@ import pandas as pd
 from scipy import stats
 
 
+def t_half_width(sd, n, level: float) -> np.ndarray:
+    """Half-width of the two-sided Student t confidence interval at ``level``
+    of a mean of ``n`` values whose standard deviation is ``sd`` (arrays or
+    scalars; NaN where ``n < 2``)."""
+    n = np.asarray(n, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t = stats.t.ppf(0.5 + level / 2, np.maximum(n - 1, 1))
+        return np.where(n > 1, t * np.asarray(sd, dtype=float) / np.sqrt(n), np.nan)
+
+
 def ratio_estimates(per_run: pd.DataFrame, keys: list[str], numerator: str, denominator: str,
                     level: float) -> pd.DataFrame:
     """Pooled ratio per ``keys`` with its t confidence interval across replications.
@@ -52,9 +62,8 @@ def ratio_estimates(per_run: pd.DataFrame, keys: list[str], numerator: str, deno
     table = frame.groupby(keys, sort=False, observed=True).agg(
         value=("_ratio", "first"), sd=("_res", "std"), n=("_res", "size"), mean_x=("_x", "mean"))
     with np.errstate(invalid="ignore", divide="ignore"):
-        t = stats.t.ppf(0.5 + level / 2, np.maximum(table["n"] - 1, 1))
-        half = np.where((table["n"] > 1) & (table["mean_x"] > 0),
-                        t * table["sd"] / (np.sqrt(table["n"]) * table["mean_x"]), np.nan)
+        half = np.where(table["mean_x"] > 0,
+                        t_half_width(table["sd"], table["n"], level) / table["mean_x"], np.nan)
     table["low"] = table["value"] - half
     table["high"] = table["value"] + half
     return table[["value", "low", "high"]].reset_index()
@@ -70,11 +79,10 @@ def pooled_quantiles(samples: pd.DataFrame, keys: list[str], column: str, q: flo
     pooled = samples.groupby(keys, sort=False, observed=True)[column].quantile(q)
     per_run = samples.groupby([*keys, "replication"], sort=False, observed=True)[column] \
         .quantile(q).groupby(level=list(range(len(keys))), sort=False).agg(["std", "size"])
-    t = stats.t.ppf(0.5 + level / 2, np.maximum(per_run["size"] - 1, 1))
-    half = np.where(per_run["size"] > 1, t * per_run["std"] / np.sqrt(per_run["size"]), np.nan)
-    half = pd.Series(half, index=per_run.index).reindex(pooled.index)
+    half = pd.Series(t_half_width(per_run["std"], per_run["size"], level),
+                     index=per_run.index).reindex(pooled.index)
     return pd.DataFrame({"value": pooled, "low": pooled - half, "high": pooled + half}) \
         .reset_index()
 
 
-__all__ = ["pooled_quantiles", "ratio_estimates"]
+__all__ = ["pooled_quantiles", "ratio_estimates", "t_half_width"]

@@ -11,11 +11,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from svcsim.scenario import Scenario
 from svcsim.sim import metrics
 from svcsim.sim.engine import Engine, no_cyclic_gc
+from svcsim.sim.estimators import t_half_width
 
 
 @dataclass(frozen=True)
@@ -140,6 +140,5 @@ def t_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float, f
     mean = float(values.mean())
     if values.size < 2:
         return mean, np.nan, np.nan
-    half = float(stats.t.ppf(0.5 + level / 2, values.size - 1) * values.std(ddof=1)
-                 / np.sqrt(values.size))
+    half = float(t_half_width(values.std(ddof=1), values.size, level))
     return mean, mean - half, mean + half

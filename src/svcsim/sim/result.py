@@ -6,10 +6,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from svcsim.scenario import Scenario
-from svcsim.sim.estimators import pooled_quantiles, ratio_estimates
+from svcsim.sim.estimators import pooled_quantiles, ratio_estimates, t_half_width
 from svcsim.sim.replications import RunTables
 
 
@@ -151,9 +150,7 @@ def _shares(attainment: pd.DataFrame, keys: list[str], level: float) -> pd.DataF
     mean = table["attainment"].to_numpy()
     for prefix, confidence in (("attainment", level), ("one_sided", 2 * level - 1)):
         # a one-sided bound at ``level`` is a side of the two-sided 2 level - 1 interval
-        with np.errstate(invalid="ignore", divide="ignore"):
-            half = np.where(n > 1, stats.t.ppf(0.5 + confidence / 2, np.maximum(n - 1, 1))
-                            * sd / np.sqrt(n), np.nan)
+        half = t_half_width(sd, n, confidence)
         table[f"{prefix}_low"] = np.maximum(mean - half, 0.0)
         table[f"{prefix}_high"] = np.minimum(mean + half, 1.0)
     return table[[*keys, "covered", "attainment", "attainment_low", "attainment_high",
