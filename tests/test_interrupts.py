@@ -242,3 +242,37 @@ def test_sigterm_stops_like_ctrl_c(tmp_path, tiered_requirements):
     assert status == 143 and stopped is not None and stopped < STOP_WITHIN_S, stderr
     assert not left and "Traceback" not in stderr
     assert not out.exists() or not any(out.iterdir())
+
+
+LOADING_AT_A_C_EXTENSION = r"""
+import runpy, signal, sys
+
+started = False
+
+def signal_inside_ortools_init(event, args):
+    # OR-Tools' CP-SAT helper is a pybind11 module whose initialisation
+    # imports other modules: a signal handled there used to surface as
+    # "ImportError: initialization failed" and a traceback (seen in CI)
+    global started
+    if event != "import":
+        return
+    if args[0] == "ortools.sat.python.cp_model_helper":
+        started = True
+    elif started:
+        started = False
+        signal.raise_signal(signal.SIGINT)
+
+sys.addaudithook(signal_inside_ortools_init)
+sys.argv = ["svcsim", "validate", sys.argv[1]]
+runpy.run_module("svcsim", run_name="__main__")
+print("not interrupted")
+"""
+
+
+def test_ctrl_c_inside_a_c_extension_s_loading_prints_one_line():
+    done = subprocess.run([sys.executable, "-c", LOADING_AT_A_C_EXTENSION,
+                           str(SCENARIOS / "bank_hotline.yaml")],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 130, done.stderr
+    assert "Traceback" not in done.stderr and "not interrupted" not in done.stdout
+    assert done.stderr.strip() == MESSAGE, done.stderr

@@ -13,8 +13,10 @@ cost about 8 times the CPU with OpenBLAS's threads on 2 cores).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
+import sys
 from collections.abc import MutableMapping
 
 from svcsim import interrupts
@@ -22,8 +24,14 @@ from svcsim.interrupts import exit_status, say_interrupted
 
 
 def _stop_while_loading(signum, frame):
+    # os._exit, not SystemExit: the signal may land inside a C extension's
+    # initialisation (OR-Tools' pybind11 modules), which turns any exception
+    # raised there into "ImportError: initialization failed" and a traceback.
+    # Nothing is written and no child process runs while modules load.
     say_interrupted()
-    raise SystemExit(exit_status(signum))
+    with contextlib.suppress(Exception):
+        sys.stdout.flush()
+    os._exit(exit_status(signum))
 
 
 BLAS_THREADS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
