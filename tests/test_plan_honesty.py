@@ -182,3 +182,18 @@ def test_a_study_on_a_bad_dask_address_is_refused_before_any_plan(tmp_path):
     assert "--dask not an address" in result.output and "not a scheduler address" in result.output
     assert time.perf_counter() - began < 10  # refused before any plan ran
     assert not (tmp_path / "o").exists()
+
+
+def test_a_trim_is_searched_again_only_when_a_longer_search_could_find_fewer():
+    from types import SimpleNamespace
+
+    from svcsim.plan import _search_longer
+
+    start = SimpleNamespace(headcount=10)
+    fixed = SolverSettings(time_limit_s=2)
+    unproved = SimpleNamespace(status="FEASIBLE", headcount=10)
+    assert _search_longer(unproved, start, fixed)
+    # proved optimal for the trimmed requirement: the whole limit finds the same
+    assert not _search_longer(SimpleNamespace(status="OPTIMAL", headcount=10), start, fixed)
+    assert not _search_longer(SimpleNamespace(status="FEASIBLE", headcount=9), start, fixed)
+    assert not _search_longer(unproved, start, SolverSettings())  # scaled: keeps its share

@@ -265,9 +265,10 @@ def _search_longer(roster: Roster, start: Roster, settings: SolverSettings) -> b
     """Whether a trim's roster, solved from ``start`` in a share of a fixed
     time limit (``settings.warm_share``), has no fewer agents, so that the
     trim is searched again with the whole limit before it is given up (a
-    trim is for fewer agents; under scaled limits a trim keeps its share)."""
+    trim is for fewer agents; under scaled limits a trim keeps its share).
+    A roster proved optimal is not: no longer search can beat it."""
     return (settings.time_limit_s is not None and settings.warm_share < 1
-            and roster.headcount >= start.headcount)
+            and roster.status != "OPTIMAL" and roster.headcount >= start.headcount)
 
 
 def certified(scenario: Scenario, roster: Roster, replications: int, cap: int, seed: int,
