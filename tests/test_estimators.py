@@ -4,6 +4,7 @@ contact records themselves, and occupancy that counts chat slots."""
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import svcsim
@@ -97,3 +98,55 @@ def test_chat_occupancy_counts_slots_and_never_exceeds_one(seed):
     occupancy = result.pools["occupancy"]
     assert occupancy.max() <= 1.0 + 1e-9
     assert occupancy.mean() > 0.95  # saturated: every slot busy nearly all the time
+
+
+def _random_runs(seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    rows = 4000
+    return pd.DataFrame({
+        "interval": rng.integers(0, 7, rows),
+        "contact_type": pd.Categorical(rng.choice(["phone/gold", "chat", "电话/贵宾"], rows),
+                                       categories=["电话/贵宾", "phone/gold", "chat"]),
+        "replication": rng.integers(0, 5, rows),
+        "wait_s": rng.exponential(30.0, rows),
+        "answered": rng.integers(0, 3, rows),
+    })
+
+
+@pytest.mark.parametrize("sort", [True, False])
+def test_group_numbers_are_pandas_groupbys(sort):
+    from svcsim.sim.estimators import group_codes
+
+    frame = _random_runs(1)
+    keys = ["contact_type", "interval"]
+    codes, table = group_codes(frame, keys, sort=sort)
+    grouped = frame.groupby(keys, sort=sort, observed=True)
+    np.testing.assert_array_equal(codes, grouped.ngroup().to_numpy())
+    expected = grouped.size().reset_index()[keys]
+    assert table.equals(expected) and table.dtypes.equals(frame[keys].dtypes)
+
+
+def test_pooled_quantiles_and_ratios_match_numpy_per_group():
+    from scipy import stats
+
+    from svcsim.sim.estimators import pooled_quantiles, ratio_estimates
+
+    frame = _random_runs(2)
+    keys = ["interval", "contact_type"]
+    found = pooled_quantiles(frame, keys, "wait_s", 0.9, 0.95).set_index(keys)
+    totals = frame.groupby([*keys, "replication"], observed=True)[["wait_s", "answered"]] \
+        .sum().reset_index()
+    ratios = ratio_estimates(totals, keys, "wait_s", "answered", 0.95).set_index(keys)
+    for key, group in frame.groupby(keys, observed=True):
+        assert found.loc[key, "value"] == pytest.approx(np.quantile(group["wait_s"], 0.9))
+        per_run = group.groupby("replication")["wait_s"].quantile(0.9)
+        half = stats.t.ppf(0.975, len(per_run) - 1) * per_run.std() / np.sqrt(len(per_run))
+        assert found.loc[key, "high"] - found.loc[key, "value"] == pytest.approx(half)
+        # the delta method of a ratio of sums, written out
+        mine = totals.set_index(keys).loc[[key]]
+        y, x = mine["wait_s"].to_numpy(), mine["answered"].to_numpy()
+        ratio = y.sum() / x.sum()
+        half = stats.t.ppf(0.975, len(y) - 1) * np.std(y - ratio * x, ddof=1) \
+            / np.sqrt(len(y)) / x.mean()
+        assert ratios.loc[key, "value"] == pytest.approx(ratio)
+        assert ratios.loc[key, "high"] - ratio == pytest.approx(half)

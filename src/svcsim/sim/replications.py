@@ -47,8 +47,9 @@ def _measure(scenario: Scenario, on_duty: dict[str, np.ndarray], engine: Engine,
                                       engine.measure_from), engine.measure_from),
         pools=metrics.pool_table(scenario, on_duty, records, engine.measure_from),
         contacts=log if keep_contacts else None,
-        waits=log[["contact_type", "interval", "wait_s"]].astype(
-            {"interval": "int32", "wait_s": "float32"}),
+        waits=pd.DataFrame({"contact_type": log["contact_type"],
+                            "interval": log["interval"].to_numpy(dtype=np.int32),
+                            "wait_s": log["wait_s"].to_numpy(dtype=np.float32)}),
     )
 
 

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from svcsim.scenario import Scenario
-from svcsim.sim.estimators import pooled_quantiles, ratio_estimates, t_half_width
+from svcsim.sim.estimators import group_codes, pooled_quantiles, ratio_estimates, t_half_width
 from svcsim.sim.replications import RunTables
 
 
@@ -138,16 +138,26 @@ def _shares(attainment: pd.DataFrame, keys: list[str], level: float) -> pd.DataF
     the mean and t confidence interval across replications (clipped to [0, 1];
     replications that covered nothing left out, no interval from fewer than
     two), and the one-sided bounds at ``level``."""
-    per_run = attainment.groupby(keys + ["replication"], sort=True, observed=True)[
-        ["covered", "met"]].sum().reset_index()
+    codes, table = group_codes(attainment, keys)
+    runs = int(attainment["replication"].max()) + 1 if len(attainment) else 1
+    cells = codes * runs + attainment["replication"].to_numpy()
+    shape = (len(table), runs)
+
+    def per_run(weights=None) -> np.ndarray:
+        return np.bincount(cells, weights=weights, minlength=shape[0] * runs).reshape(shape)
+
+    ran = per_run() > 0  # the replications in which the group has rows
+    covered = per_run(attainment["covered"].to_numpy(dtype=float))
+    met = per_run(attainment["met"].to_numpy(dtype=float))
+    counted = ran & (covered > 0)  # replications that covered nothing are left out
+    n = counted.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        per_run["share"] = per_run["met"] / per_run["covered"].where(per_run["covered"] > 0)
-    table = per_run.groupby(keys, sort=True, observed=True).agg(
-        covered=("covered", "mean"), attainment=("share", "mean"), n=("share", "count"),
-        sd=("share", "std")).reset_index()
-    n = table.pop("n").to_numpy()
-    sd = table.pop("sd").to_numpy()
-    mean = table["attainment"].to_numpy()
+        share = np.where(counted, met / np.where(counted, covered, 1.0), 0.0)
+        mean = share.sum(axis=1) / n
+        sd = np.where(n > 1, np.sqrt(np.where(counted, (share - mean[:, None]) ** 2, 0.0)
+                                     .sum(axis=1) / (n - 1)), np.nan)
+        table["covered"] = covered.sum(axis=1) / ran.sum(axis=1)
+    table["attainment"] = mean
     for prefix, confidence in (("attainment", level), ("one_sided", 2 * level - 1)):
         # a one-sided bound at ``level`` is a side of the two-sided 2 level - 1 interval
         half = t_half_width(sd, n, confidence)
@@ -175,17 +185,23 @@ def _intervals(scenario: Scenario, runs: list[RunTables], per_type: pd.DataFrame
     (:mod:`svcsim.sim.estimators`)."""
     keys = ["interval", "contact_type"]
     stacked = _stack([r.intervals for r in runs])
-    table = stacked.groupby(keys, sort=False)[
-        ["offered", "answered", "abandoned", "blocked", "deflected"]].mean().reset_index()
-    table = _with_estimate(table, ratio_estimates(stacked, keys, "wait_sum_s", "answered", level),
-                           keys, "asa_s")
-    table = _with_estimate(table, ratio_estimates(stacked, keys, "abandoned", "offered", level),
-                           keys, "abandon_rate")
+    codes, table = group_codes(stacked, keys, sort=False)
+    table["contact_type"] = table["contact_type"].astype(str)
+    rows = np.bincount(codes, minlength=len(table))
+    for column in ("offered", "answered", "abandoned", "blocked", "deflected"):
+        table[column] = np.bincount(codes, weights=stacked[column].to_numpy(dtype=float),
+                                    minlength=len(table)) / rows
+    # ratio_estimates numbers its groups as group_codes(stacked, keys, sort=False) does
+    _put_estimate(table, ratio_estimates(stacked, keys, "wait_sum_s", "answered", level),
+                  "asa_s")
+    _put_estimate(table, ratio_estimates(stacked, keys, "abandoned", "offered", level),
+                  "abandon_rate")
     table["abandon_rate_high"] = table["abandon_rate_high"].clip(upper=1.0)
     waits = _stack([r.waits for r in runs if r.waits is not None])
     p90 = pooled_quantiles(waits, keys, "wait_s", 0.9, level) if len(waits) else \
         pd.DataFrame(columns=[*keys, "value", "low", "high"])
-    table = _with_estimate(table, p90, keys, "wait_p90_s")
+    p90 = table[keys].merge(p90.astype({"contact_type": str}), on=keys, how="left")
+    _put_estimate(table, p90, "wait_p90_s")
     table["start"] = np.asarray(scenario.interval_labels())[table["interval"]]
     table[["service_level", "service_level_low", "service_level_high", "standard"]] = \
         _primary_levels(scenario, table, per_type)
@@ -221,14 +237,13 @@ def _primary_levels(scenario: Scenario, table: pd.DataFrame,
                          "standard": label}, index=table.index)
 
 
-def _with_estimate(table: pd.DataFrame, estimate: pd.DataFrame, keys: list[str],
-                   name: str) -> pd.DataFrame:
-    """Join an estimate's ``value``/``low``/``high`` as ``name``, ``name_low``,
-    ``name_high``; every such quantity is >= 0, so is its CI."""
-    estimate = estimate.assign(low=estimate["low"].clip(lower=0.0)).rename(columns={
-        "value": name, "low": f"{name}_low", "high": f"{name}_high"})
-    estimate["contact_type"] = estimate["contact_type"].astype(str)
-    return table.astype({"contact_type": str}).merge(estimate, on=keys, how="left")
+def _put_estimate(table: pd.DataFrame, estimate: pd.DataFrame, name: str) -> None:
+    """Set an estimate's ``value``/``low``/``high`` (row for row with
+    ``table``) as ``name``, ``name_low``, ``name_high``; every such quantity
+    is >= 0, so is its CI."""
+    table[name] = estimate["value"].to_numpy(dtype=float)
+    table[f"{name}_low"] = np.maximum(estimate["low"].to_numpy(dtype=float), 0.0)
+    table[f"{name}_high"] = estimate["high"].to_numpy(dtype=float)
 
 
 def _contact_types(scenario: Scenario, runs: list[RunTables], intervals: pd.DataFrame,
