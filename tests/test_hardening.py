@@ -552,7 +552,7 @@ def test_d7_an_interrupt_while_the_set_moves_in_waits_until_it_is_complete(tmp_p
 
     monkeypatch.setattr(svcsim.output.os, "replace", replace_and_interrupt)
     folder = svcsim.output.OutputFolder(out)
-    with pytest.raises(KeyboardInterrupt):  # delivered once the set is in place
+    with pytest.raises(KeyboardInterrupt):  # noqa: PT012 - delivered once the set is in place
         with folder.writing() as staging:
             for name in ("requirements_by_pool.csv", "requirements_by_contact_type.csv",
                          "requirements.png"):

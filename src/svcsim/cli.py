@@ -290,7 +290,8 @@ def simulate(scenario_path: Path, staffing_path: Path | None, replications: int,
     if log_path is not None:
         from svcsim.history.logs import simulated_log, write_log
 
-        click.echo(f"wrote {write_log(simulated_log(result.contacts, scenario.first_weekday), log_path)}")
+        log = simulated_log(result.contacts, scenario.first_weekday)
+        click.echo(f"wrote {write_log(log, log_path)}")
 
 
 @main.command()
@@ -463,11 +464,10 @@ def _run_study(loaded, time_limit: float, workers: int, run=None, source: Path |
     it (or ``run`` it another way, e.g. ``svcsim.standards.frontier``), with a
     progress bar over the plans and simulations; on the Dask scheduler at
     ``dask_address`` when given (connected before any work)."""
-    from svcsim.roster import SolverSettings
-    from svcsim.standards import compare as run_compare
-
     from svcsim.queueing import requirements
     from svcsim.queueing.erlang import UnreachableTarget
+    from svcsim.roster import SolverSettings
+    from svcsim.standards import compare as run_compare
 
     named = {"base": loaded.base, **loaded.variants, **loaded.frontier_variants}
     for name, scenario in named.items():
@@ -477,8 +477,8 @@ def _run_study(loaded, time_limit: float, workers: int, run=None, source: Path |
             try:  # an unreachable 100 % says so now, not after the other plans
                 requirements(scenario)
             except UnreachableTarget as exc:
-                raise ScenarioError(f"{source or loaded.study.name}: variant '{name}'", [("", str(exc))]) \
-                    from None
+                where = f"{source or loaded.study.name}: variant '{name}'"
+                raise ScenarioError(where, [("", str(exc))]) from None
     backend = "dask" if dask_address else "local"
     client = None if dask_address in (None, "local") else _dask_client(dask_address)
     with _progress_bar("study") as progress, contextlib.ExitStack() as stack:

@@ -23,10 +23,10 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from svcsim.roster import evaluate
+from svcsim.roster.relaxation import relaxed_agents, upper_hull
 from svcsim.roster.rota import contract_bound
 from svcsim.roster.service import ServiceTarget
 from svcsim.roster.shifts import ShiftOption, break_minutes
-from svcsim.roster.relaxation import relaxed_agents, upper_hull
 from svcsim.roster.warm import Found, cover_from_counts, extend_to_cover
 from svcsim.scenario.shifts import ShiftRules
 

@@ -405,7 +405,7 @@ def _agent_days(scenario: Scenario, options: list[ShiftOption], solution: PoolSo
     for k in solution.agents:
         per_rule = [sorted(s for s, c in solution.breaks.get((k, b), {}).items()
                            for _ in range(c)) for b in range(len(options[k].breaks))]
-        starts[k] = iter(list(zip(*per_rule)) if per_rule
+        starts[k] = iter(list(zip(*per_rule, strict=False)) if per_rule
                          else [()] * solution.agents[k])
     rows = []
     pool = options[0].pool if options else ""

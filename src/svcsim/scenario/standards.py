@@ -93,7 +93,8 @@ class Standard(Spec):
         None, description="with scope day or week: the longest average wait any interval may "
                           "plan for")
     interval_max_abandon: Percent | None = Field(
-        None, gt=0, le=100, description="with scope day or week: the most abandonment any interval may plan "
+        None, gt=0, le=100,
+        description="with scope day or week: the most abandonment any interval may plan "
                           "for, percent")
     clock: Literal["wall", "business"] = "wall"
     measured_from: str = Field("arrival", description="'arrival' or a stage name")

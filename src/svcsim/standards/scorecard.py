@@ -35,8 +35,8 @@ import pandas as pd
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from svcsim.scenario import ScenarioError
-from svcsim.scenario.errors import did_you_mean, shown
 from svcsim.scenario.base import Spec
+from svcsim.scenario.errors import did_you_mean, shown
 from svcsim.scenario.load import read_yaml, validation_problems
 from svcsim.scenario.units import parse_duration
 
@@ -296,4 +296,5 @@ def _show(value: float) -> str:
     return f"{100 * value:.1f}%" if abs(value) <= 1 else f"{value:g}"
 
 
-__all__ = ["Score", "Scorecard", "check_simulated", "load_scorecard", "measure", "score", "simulated_metrics"]
+__all__ = ["Score", "Scorecard", "check_simulated", "load_scorecard", "measure", "score",
+           "simulated_metrics"]
