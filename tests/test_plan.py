@@ -83,6 +83,14 @@ def test_a_day_standard_is_met_in_simulation_with_fewer_agents_than_every_interv
     assert daily.analytic_headcount < daily.interval_headcount  # the analytic comparison
     [held] = daily.roster.service.itertuples()
     assert held.attainment >= 0.8 and held.lowest_interval >= 0.5
+    # its trim finds no cheaper roster (shifts of 4 and 6 hours), which the
+    # roster shows before any simulation: those replications are not run
+    skipped = daily.history[daily.history["verdict"] == "not simulated"]
+    assert len(skipped) and (skipped["replications"] == 0).all()
+    assert skipped["attainment"].isna().all()
+    assert skipped["action"].str.endswith("(undone: not kept)").all()
+    kept = (daily.roster.headcount, daily.roster.cost)
+    assert all(tried >= kept for tried in zip(skipped["headcount"], skipped["cost"], strict=True))
 
 
 def test_the_plan_keeps_the_fewest_agents_then_the_least_cost_of_its_met_rosters():

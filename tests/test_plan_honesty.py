@@ -197,3 +197,4 @@ def test_a_trim_is_searched_again_only_when_a_longer_search_could_find_fewer():
     assert not _search_longer(SimpleNamespace(status="OPTIMAL", headcount=10), start, fixed)
     assert not _search_longer(SimpleNamespace(status="FEASIBLE", headcount=9), start, fixed)
     assert not _search_longer(unproved, start, SolverSettings())  # scaled: keeps its share
+

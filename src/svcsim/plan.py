@@ -192,7 +192,11 @@ def plan(scenario: Scenario, replications: int = 10, seed: int = 7, max_iteratio
     history: list[pd.DataFrame] = []
     stuck: dict[int, str] = {}
 
-    def evaluate(need, iteration, action, start=None, solver=None, fewer=False):
+    def evaluate(need, iteration, action, start=None, solver=None, fewer=False,
+                 simulate_if=None):
+        """Roster ``need`` and certify it in simulation; a roster for which
+        ``simulate_if`` is false (one that could not be kept whatever its
+        simulation showed) is not simulated: (roster, None)."""
         say(f"iteration {iteration}: {action}; rostering")
         roster = schedule_roster(scenario, need, solver or settings, targets, start)
         if fewer and _search_longer(roster, start, solver or settings):
@@ -200,10 +204,15 @@ def plan(scenario: Scenario, replications: int = 10, seed: int = 7, max_iteratio
                 "again with the whole time limit")
             roster = schedule_roster(scenario, need, replace(solver or settings, warm_share=1.0),
                                      targets, start)
+        if simulate_if is not None and not simulate_if(roster):
+            say(f"iteration {iteration}: {roster.headcount} agents, cost {roster.cost:,.0f} "
+                f"({roster.status}); not simulated: no fewer agents, no lower cost")
+            history.append(_history_rows(iteration, action, roster, None, scenario))
+            return roster, None
         say(f"iteration {iteration}: {roster.headcount} agents ({roster.status}, gap "
             f"{_gap_text(roster.gap)}); simulating")
         result = certified(scenario, roster, replications, cap, seed, workers, confidence)
-        history.append(_history_rows(iteration, action, roster, result))
+        history.append(_history_rows(iteration, action, roster, result, scenario))
         return roster, result
 
     roster, result = evaluate(need, 0, "analytic requirement" + (
@@ -350,15 +359,18 @@ def _polish(scenario: Scenario, roster: Roster, result: SimulationResult,
         say(f"polish skipped: no pool that a longer search could improve (gap "
             f"{_gap_text(roster.gap)}, not proved)")
         return None
-    polished, simulated = evaluate(need, "polish", "solve the final roster again, longer "
-                                   f"(gap {_gap_text(roster.gap)})", roster, settings)
     # as many agents for as much is kept too: the same roster, with the
     # solver's better bound on it
-    cheaper = (polished.headcount, polished.cost) <= (roster.headcount, roster.cost)
+    polished, simulated = evaluate(
+        need, "polish", f"solve the final roster again, longer (gap {_gap_text(roster.gap)})",
+        roster, settings,
+        simulate_if=lambda found: (found.headcount, found.cost) <= (roster.headcount, roster.cost))
+    if simulated is None:
+        return None
     worse = any(deficit(scenario, simulated, i, CERTIFIED)
                 > deficit(scenario, result, i, CERTIFIED) + 1e-9
                 for i in range(len(scenario.standards)))
-    if cheaper and not worse:
+    if not worse:
         return polished, simulated
     return None
 
@@ -592,29 +604,43 @@ def _trim(scenario: Scenario, roster: Roster, result: SimulationResult,
             changed = True
     if not changed:
         return None
-    trimmed_roster, trimmed = evaluate(candidate, label, "take one agent out where "
-                                       "every standard has slack", roster, fewer=True)
+    # fewest agents first, then least cost: the roster model's own order
+    trimmed_roster, trimmed = evaluate(
+        candidate, label, "take one agent out where every standard has slack", roster,
+        fewer=True,
+        simulate_if=lambda found: (found.headcount, found.cost) < (roster.headcount, roster.cost))
+    if trimmed is None:
+        say("trim undone: no fewer agents, no lower cost")
+        return None
     worse = any(deficit(scenario, trimmed, i, CERTIFIED)
                 > deficit(scenario, result, i, CERTIFIED) + 1e-9
                 for i in range(len(scenario.standards)))
-    # fewest agents first, then least cost: the roster model's own order
-    cheaper = (trimmed_roster.headcount, trimmed_roster.cost) < (roster.headcount, roster.cost)
-    if not worse and cheaper:
+    if not worse:
         say(f"trim kept: {trimmed_roster.headcount} agents, cost {trimmed_roster.cost:,.0f}")
         return trimmed_roster, trimmed, candidate
-    say("trim undone: " + ("a standard slipped" if worse else "no fewer agents, no lower cost"))
+    say("trim undone: a standard slipped")
     return None
 
 
-def _history_rows(iteration, action: str, roster: Roster,
-                  result: SimulationResult) -> pd.DataFrame:
-    table = result.standards[["standard", "scope", "target", "attainment", "attainment_low",
-                              "attainment_high", "lowest_interval", "verdict"]].copy()
+def _history_rows(iteration, action: str, roster: Roster, result: SimulationResult | None,
+                  scenario: Scenario) -> pd.DataFrame:
+    """One row per standard of a roster tried; a roster not simulated
+    (``result`` None) has no attainment and the verdict ``not simulated``."""
+    columns = ["standard", "scope", "target", "attainment", "attainment_low",
+               "attainment_high", "lowest_interval", "verdict"]
+    if result is None:
+        table = pd.DataFrame({"standard": [s.label for s in scenario.standards],
+                              "scope": [s.scope for s in scenario.standards],
+                              "target": [s.target for s in scenario.standards]})
+        table[columns[3:7]] = np.nan
+        table["verdict"] = "not simulated"
+    else:
+        table = result.standards[columns].copy()
     table.insert(0, "iteration", iteration)
     table.insert(1, "action", action)
     table.insert(2, "headcount", roster.headcount)
     table.insert(3, "cost", roster.cost)
     table.insert(4, "roster_status", roster.status)
     table.insert(5, "roster_gap", roster.gap)
-    table.insert(6, "replications", result.replications)
+    table.insert(6, "replications", result.replications if result is not None else 0)
     return table
