@@ -1,11 +1,15 @@
 """A two-pool contact log written without svcsim, with its true staffing.
 
 A phone team (A01-A08) and a blended team (B01-B04) who also take chats, up
-to 2 at once, but one channel at a time (an agent holding a chat takes no
-call); FIFO per channel, a freed blended agent takes the longer-waiting of
-the two queues' heads, a call goes to a free phone agent before a blended
-one and a chat to a blended agent with a chat in hand before an idle one;
-exponential patience, lognormal handle times, Poisson arrivals spread evenly
+to 2 at once, but one channel at a time: an agent holding a chat takes no
+call. With ``simultaneous`` (as the centre of the first such log did) a
+blended agent holds a call and 2 chats at once, which svcsim's agents do
+not do, so that staffing has no true value in svcsim's terms.
+
+FIFO per channel; a freed blended agent takes the longer-waiting of the two
+queues' heads; a call goes to a free phone agent before a blended one, and
+a chat to a blended agent with a chat in hand before an idle one.
+Exponential patience, lognormal handle times, Poisson arrivals spread evenly
 over 09:00-18:00 on weekdays. Lunch: A07 and A08 are away 12:00-13:00, B04
 13:00-14:00 (they finish what they hold first). Columns named as a Chinese
 ACD export would name them, so ``svcsim fit`` reads it with ``COLUMNS``.
@@ -56,11 +60,12 @@ def true_staffing(interval_s: float = 1800.0) -> dict[str, np.ndarray]:
 class _Day:
     """One day's event loop: arrivals, service completions, lunch breaks."""
 
-    def __init__(self, rng: np.random.Generator, day: pd.Timestamp, rows: list) -> None:
+    def __init__(self, rng: np.random.Generator, day: pd.Timestamp, rows: list,
+                 simultaneous: bool) -> None:
         self.rng, self.day, self.rows = rng, day, rows
+        self.simultaneous = simultaneous
         self.queue = {PHONE: deque(), CHAT: deque()}
-        self.load = dict.fromkeys(TEAM, 0)
-        self.channel: dict[str, str | None] = dict.fromkeys(TEAM)
+        self.held = {a: {PHONE: 0, CHAT: 0} for a in TEAM}
         self.on_duty = dict.fromkeys(TEAM, True)
         self.events: list = []
         self.seq = 0
@@ -70,12 +75,11 @@ class _Day:
         heapq.heappush(self.events, (at, self.seq, kind, item))
 
     def run(self) -> None:
+        sigma = np.sqrt(np.log(1 + HANDLE_CV ** 2))
         for ch, per in PER_HALF_HOUR.items():
             n = self.rng.poisson(per * (CLOSE_S - OPEN_S) / 1800)
             for t in np.sort(self.rng.uniform(OPEN_S, CLOSE_S, n)):
-                mean = MEAN_HANDLE_S[ch]
-                sigma = np.sqrt(np.log(1 + HANDLE_CV ** 2))
-                handle = self.rng.lognormal(np.log(mean) - sigma ** 2 / 2, sigma)
+                handle = self.rng.lognormal(np.log(MEAN_HANDLE_S[ch]) - sigma ** 2 / 2, sigma)
                 self.push(t, "arrive", (t, ch, self.rng.exponential(MEAN_PATIENCE_S[ch]), handle))
         for agent, (leave, back) in AWAY.items():
             self.push(leave, "off", agent)
@@ -87,33 +91,27 @@ class _Day:
             while waiting:
                 self._abandon(waiting.popleft())
 
-    def _arrive(self, at: float, contact) -> None:
-        agent = self._free_for(contact[1])
-        if agent is None:
-            self.queue[contact[1]].append(contact)
-        else:
-            self._serve(agent, contact, at)
+    def _can_take(self, agent: str, ch: str) -> bool:
+        held = self.held[agent]
+        if not self.on_duty[agent] or (TEAM[agent] == "phone" and ch != PHONE):
+            return False
+        room = held[ch] < (CONCURRENCY if ch == CHAT else 1)
+        other = held[CHAT if ch == PHONE else PHONE]
+        return room and (self.simultaneous or other == 0)
 
     def _free_for(self, ch: str) -> str | None:
-        ready = [a for a in TEAM if self.on_duty[a]]
-        if ch == PHONE:
-            for team in ("phone", "blended"):
-                for a in ready:
-                    if TEAM[a] == team and self.load[a] == 0:
-                        return a
-            return None
-        for a in ready:  # a chat in hand and a free slot first, then an idle agent
-            if TEAM[a] == "blended" and self.channel[a] == CHAT and self.load[a] < CONCURRENCY:
-                return a
-        return next((a for a in ready if TEAM[a] == "blended" and self.load[a] == 0), None)
+        if ch == PHONE:  # the phone team first, then an idle blended agent
+            order = [a for t in ("phone", "blended") for a in TEAM if TEAM[a] == t]
+        else:  # a chat in hand and a free slot first, then an idle agent
+            order = sorted(TEAM, key=lambda a: self.held[a][CHAT] == 0)
+        return next((a for a in order if self._can_take(a, ch)), None)
 
     def _serve(self, agent: str, contact, at: float) -> None:
         arrival, ch, _, handle = contact
-        self.load[agent] += 1
-        self.channel[agent] = ch
+        self.held[agent][ch] += 1
         self.rows.append((self.day + pd.Timedelta(seconds=arrival), ch, "answered",
                           round(at - arrival, 1), round(handle, 1), agent))
-        self.push(at + handle, "done", agent)
+        self.push(at + handle, "done", (agent, ch))
 
     def _abandon(self, contact) -> None:
         arrival, ch, patience, _ = contact
@@ -129,24 +127,26 @@ class _Day:
         return waiting[0] if waiting else None
 
     def _pull(self, agent: str, at: float) -> None:
-        while self.on_duty[agent]:
-            if TEAM[agent] == "phone":
-                options = [PHONE] if self.load[agent] == 0 else []
-            elif self.load[agent] == 0:
-                options = [PHONE, CHAT]
-            else:
-                options = [CHAT] if self.channel[agent] == CHAT \
-                    and self.load[agent] < CONCURRENCY else []
-            heads = [(h[0], ch) for ch in options if (h := self._head(ch, at)) is not None]
+        """The freed agent takes the longest-waiting contact it can hold, again
+        while it has room."""
+        while True:
+            heads = [(h[0], ch) for ch in (PHONE, CHAT)
+                     if self._can_take(agent, ch) and (h := self._head(ch, at)) is not None]
             if not heads:
                 return
             ch = min(heads)[1]
             self._serve(agent, self.queue[ch].popleft(), at)
 
-    def _done(self, at: float, agent: str) -> None:
-        self.load[agent] -= 1
-        if self.load[agent] == 0:
-            self.channel[agent] = None
+    def _arrive(self, at: float, contact) -> None:
+        agent = self._free_for(contact[1])
+        if agent is None:
+            self.queue[contact[1]].append(contact)
+        else:
+            self._serve(agent, contact, at)
+
+    def _done(self, at: float, item) -> None:
+        agent, ch = item
+        self.held[agent][ch] -= 1
         self._pull(agent, at)
 
     def _off(self, at: float, agent: str) -> None:
@@ -157,13 +157,15 @@ class _Day:
         self._pull(agent, at)
 
 
-def write_two_pool_log(path: Path, days: int = 22, seed: int = 11) -> Path:
+def write_two_pool_log(path: Path, days: int = 22, seed: int = 11,
+                       simultaneous: bool = False) -> Path:
     """Write ``days`` weekdays from 2026-06-01 of the two-pool centre to
-    ``path`` (CSV, Chinese column names) and return it."""
+    ``path`` (CSV, Chinese column names) and return it; ``simultaneous``:
+    blended agents hold a call and chats at once."""
     rng = np.random.default_rng(seed)
     rows: list = []
     for day in pd.bdate_range("2026-06-01", periods=days):
-        _Day(rng, day, rows).run()
+        _Day(rng, day, rows, simultaneous).run()
     log = pd.DataFrame(rows, columns=["来电时间", "渠道", "结果", "等待秒", "通话秒", "坐席"])
     log.sort_values("来电时间", kind="stable").to_csv(path, index=False)
     return path
