@@ -124,11 +124,15 @@ def bench_two_pools(workers: int, days: int, path: Path | None = None,
           f"total {total:.1f} s wall, {cpu:.1f} CPU s (with the workers'); load average "
           f"{os.getloadavg()[0]:.1f}")
     print(f"  {fit.staffing_note}")
-    if simultaneous or given:
-        print("  (agents there may hold a call and chats at once, which svcsim's agents do not "
-              "do: the staffing below is compared with the people on duty, not a true value)")
-    truth = true_staffing(fit.interval_s)
     table = fit.staffing[fit.staffing["offered"] > 0]
+    if given:  # a log of its own: no truth here to compare with
+        print("  mean effective agents per open interval: " + ", ".join(
+            f"{pool} {rows['agents'].mean():.1f}" for pool, rows in table.groupby("pool")))
+        return
+    if simultaneous:
+        print("  (blended agents there hold a call and chats at once, which svcsim's agents do "
+              "not do: the staffing below is compared with the people on duty, not a true value)")
+    truth = true_staffing(fit.interval_s)
     for pool, rows in table.groupby("pool"):
         known = truth[pool][rows["interval"].to_numpy() % fit.daily.per_day]
         error = rows["agents"].to_numpy() - known
