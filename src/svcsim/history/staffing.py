@@ -16,10 +16,8 @@ the observed ones:
    candidate whose simulated abandonment and service level are closest to
    the observed when that gains more than ``TOLERANCE`` and more than the
    simulation's noise (``1 / sqrt(contacts simulated)``), never returning to
-   a staffing it left, until no more than ``SETTLED`` of the intervals move.
-   The first rounds run a quarter of the replications (``COARSE``): the
-   start's large errors show through that noise, and the rounds with every
-   replication only refine.
+   a staffing it left, until no more than ``SETTLED`` of the intervals move
+   or a round's moves close less than ``GAINING`` of the gap left.
 
 Intervals where nobody waited (no abandons, everything answered in time)
 show only that staffing was at least enough; they are flagged as not
