@@ -99,24 +99,63 @@ def test_each_pools_calibrated_staffing_is_within_one_agent(two_teams, tmp_path)
     assert "pools from agent ids" in text and "chat 3 (" in text
 
 
-def test_a_blended_team_beside_a_phone_team_is_split_and_calibrated(tmp_path, seed):
+@pytest.fixture(scope="module")
+def blended(tmp_path_factory):
     """Blended agents (phone and chat at one priority, chat light) beside a
-    phone team: the two pools share phone calls, so abandonment and service
-    level alone cannot tell which staffed them; the share of calls each took
-    up (from the agent ids) pins each within one agent."""
+    phone team: a day's log simulated with 20 replications, fitted."""
+    seed = int(__import__("os").environ.get("SVCSIM_TEST_SEED", "20261122"))
     data = copy.deepcopy(TWO_TEAMS)
     data["channels"]["chat"]["arrivals"]["volumes"]["values"] = [15, 20, 25, 25, 20, 15]
     data["pools"][1] = {"name": "blended", "skills": [{"contacts": ["chat/*", "phone/*"]}],
                         "staffing": {"start": "09:00", "values": CHAT}}
     known = scenario_from_dict(data)
     result = simulate(known, replications=20, seed=seed, keep_contacts=True)
-    path = write_log(simulated_log(result.contacts, known.first_weekday), tmp_path / "log.csv")
-    fit = calibrate_fit(fit_history(read_contact_log(path)), replications=20, seed=seed + 1)
+    path = write_log(simulated_log(result.contacts, known.first_weekday),
+                     tmp_path_factory.mktemp("blended") / "log.csv")
+    return fit_history(read_contact_log(path)), seed
+
+
+def test_a_blended_team_beside_a_phone_team_is_split_and_calibrated(blended):
+    """The two pools share phone calls, so abandonment and service level
+    alone cannot tell which staffed them; the share of calls each took up
+    (from the agent ids) pins each within one agent."""
+    fitted, seed = blended
+    fit = calibrate_fit(copy.copy(fitted), replications=20, seed=seed + 1)
     assert fit.pools.pools == {"chat+phone": ("chat", "phone"), "phone": ("phone",)}
     staffing = fit.staffing
     for pool, truth in (("phone", PHONE), ("chat+phone", CHAT)):
         agents = staffing.loc[staffing["pool"] == pool, "agents"].to_numpy()
         assert np.abs(agents[OPEN] - np.array(truth)).max() <= 1, (pool, agents[OPEN])
+
+
+def test_the_share_each_pool_took_up_pulls_a_leaning_split_back(blended, monkeypatch):
+    """Started one agent off toward the phone team in every half hour (as
+    sizing each pool alone for its share of the calls used to start it),
+    calibration comes back: moving an agent between the pools barely moves
+    abandonment and service level, but moves the share of calls the phone
+    team answers by several points, which the agent ids show. Back means no
+    lean left: each pool's mean error over the open half hours under half an
+    agent (it started a whole agent off)."""
+    from svcsim.history import staffing as module
+
+    fit, seed = blended
+    true = {"phone": np.array(PHONE), "chat+phone": np.array(CHAT)}
+    n = fit.n_intervals
+
+    def leaning(fit, observed):
+        start = {p: np.zeros(n, dtype=int) for p in true}
+        for pool, step in (("phone", 1), ("chat+phone", -1)):
+            start[pool][OPEN] = true[pool] + step
+        return start
+
+    monkeypatch.setattr(module, "erlang_start", leaning)
+    table = module.calibrate(fit, replications=20, seed=seed + 1).table
+    for pool, truth in true.items():
+        agents = table.loc[table["pool"] == pool, "agents"].to_numpy()[OPEN]
+        assert abs(np.mean(agents - truth)) < 0.5, (pool, agents)
+        assert np.abs(agents - truth).max() <= 1, (pool, agents)
+    assert (table.loc[table["pool"] == "phone", "erlang_agents"].to_numpy()[OPEN]
+            == true["phone"] + 1).all()
 
 
 def test_fit_from_the_command_line_writes_both_pools(two_teams, tmp_path):

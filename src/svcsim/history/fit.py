@@ -203,7 +203,8 @@ def calibrate_fit(fit: HistoryFit, replications: int = 20, seed: int = 0,
     """Add effective staffing, calibrated against the simulator
     (:func:`svcsim.history.staffing.calibrate`), to ``fit`` (in place) and
     return it."""
-    from svcsim.history.staffing import calibrate, staffing_note
+    from svcsim.history.staffing import calibrate
+    from svcsim.history.staffing_note import staffing_note
 
     calibration = calibrate(fit, replications, seed, workers)
     fit.staffing = calibration.table

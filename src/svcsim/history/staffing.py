@@ -15,8 +15,9 @@ the observed ones:
    either side, all with common random numbers; an interval moves to the
    candidate whose simulated abandonment and service level are closest to
    the observed when that gains more than ``TOLERANCE`` and more than the
-   simulation's noise (``1 / sqrt(contacts simulated)``), never turning
-   back, until no interval moves.
+   simulation's noise (``1 / sqrt(contacts simulated)``), never returning to
+   a staffing it left, until no more than ``SETTLED`` of the intervals move
+   or a round's moves close less than ``GAINING`` of the gap left.
 
 Intervals where nobody waited (no abandons, everything answered in time)
 show only that staffing was at least enough; they are flagged as not
@@ -24,8 +25,10 @@ identified and get the smallest staffing that matches.
 
 Each pool (:mod:`svcsim.history.pools`) is calibrated on the contact types
 it serves; pools that share a contact type are also matched on the share of
-it each took up. Simulated figures are pooled ratios over replications
-(:func:`svcsim.history.simulated.pooled_figures`), as the log's are over days.
+it each took up, and move together, judged on the sum of their gaps
+(:mod:`svcsim.history.rounds`). Simulated figures are pooled ratios over
+replications (:func:`svcsim.history.simulated.pooled_figures`), as the log's
+are over days.
 """
 
 from __future__ import annotations
@@ -35,13 +38,27 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from svcsim.history.rounds import (
+    NO_FIGURE,
+    Candidate,
+    Component,
+    candidates,
+    components_of,
+    groups_of,
+    pool_loss,
+    steps_of,
+    transfers,
+)
 from svcsim.history.simulated import pooled_figures, served_shares_simulated, simulated_counts
 from svcsim.queueing.erlang import erlang_a
 
-CANDIDATES = (-1, 0, 1)
 MAX_ROUNDS = 8
 SETTLED = 0.02
 """Share of open intervals still moving at which calibration stops."""
+GAINING = 0.05
+"""Calibration also stops when a round's moves close less than this share of
+the gap left (summed over intervals): the moves left trade noise for noise,
+as where the model cannot reproduce the log exactly."""
 TOLERANCE = 0.01
 """Gap (abandonment + service level, shares) within which two staffings match
 equally well: the smaller is kept, and a move must gain more than this."""
@@ -61,16 +78,26 @@ class Observed:
     ids of the pool; NaN without them), ``served_share`` (of the answered
     contacts with an agent id of those types, the share the pool's agents
     took up; NaN without them), ``abandon_rate``, ``service_level``.
-    ``types`` names the immediate contact types each pool serves.
+    ``types`` names the immediate contact types each pool serves;
+    ``by_type`` holds ``offered``, ``abandoned`` and ``in_time`` per
+    contact type (rows) and interval (columns), per observed day.
     """
 
     table: pd.DataFrame
     within_s: float
     types: dict[str, list[str]]
+    by_type: dict[str, pd.DataFrame]
 
     def of(self, pool: str) -> pd.DataFrame:
         """One pool's rows, indexed by interval."""
         return self.table[self.table["pool"] == pool].set_index("interval", drop=False)
+
+    def rates(self, types: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Abandonment and service level per interval of ``types`` together."""
+        offered, abandoned, in_time = (self.by_type[k].reindex(types).sum().to_numpy()
+                                       for k in ("offered", "abandoned", "in_time"))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return abandoned / offered, in_time / offered
 
 
 def observe(fit) -> Observed:
@@ -83,7 +110,7 @@ def observe(fit) -> Observed:
     day = (mine["weekday"].to_numpy() - fit.first_weekday) % 7
     horizon = day * per_day + slot
     keep = day < fit.horizon_days
-    concurrency = mine["channel"].map(fit.concurrency.of).to_numpy()
+    concurrency = fit.concurrency.per_contact(mine["channel"])
     frame = pd.DataFrame({
         "interval": horizon[keep],
         "channel": mine["channel"].to_numpy()[keep],
@@ -133,50 +160,77 @@ def observe(fit) -> Observed:
             table["abandon_rate"] = table["abandoned"] / table["offered"]
             table["service_level"] = table["in_time"] / table["offered"]
         tables.append(table)
-    return Observed(pd.concat(tables, ignore_index=True), fit.target.within_s, types)
+    sums = frame.assign(offered=frame["answered"] | frame["abandoned"]).groupby(
+        ["contact_type", "interval"])[["offered", "abandoned", "in_time"]].sum()
+    by_type = {k: sums[k].unstack(fill_value=0).reindex(columns=range(n), fill_value=0)
+               / days_safe for k in ("offered", "abandoned", "in_time")}
+    return Observed(pd.concat(tables, ignore_index=True), fit.target.within_s, types, by_type)
 
 
 def erlang_start(fit, observed: Observed) -> dict[str, np.ndarray]:
     """Agents per pool and interval at which Erlang A best matches the
     observed abandonment and service level (each interval on its own).
 
-    A pool is sized for its share of each contact type's answered contacts
-    (all of them with one pool); a channel with concurrency ``c`` counts as
+    Pools that share contact types (a component, :mod:`svcsim.history.rounds`)
+    are sized together, as one queue of every type they serve, and the agents
+    split between them in proportion to their busy agents (the handle time
+    each pool's agents logged): sizing each alone for its share of the
+    shared work gave the dedicated pool an agent too many and the blended
+    one too few (it pools less). A channel with concurrency ``c`` counts as
     ``c`` servers per agent.
     """
-    handle = {h.contact_type: h.mean_s for h in fit.handle}
-    patience = {p.contact_type: p.mean_s for p in fit.patience if p.spec is not None}
-    share = served_shares(fit)
-    out = {}
-    for pool in fit.pools.pools:
-        obs = observed.of(pool)
-        volumes = {name: fit.expected_volumes(name) * share.get((pool, name), 1.0)
-                   for name in observed.types[pool] if name in handle and name in patience}
-        total = sum(volumes.values()) if volumes else np.zeros(fit.n_intervals)
-        start = np.zeros(fit.n_intervals, dtype=int)
+    pools = [p for p in fit.pools.pools if observed.types[p]]
+    out = {p: np.zeros(fit.n_intervals, dtype=int) for p in fit.pools.pools}
+    for component in components_of(observed.types, pools):
+        types = sorted({t for p in component for t in observed.types[p]})
+        total = _erlang_agents(fit, observed, types)
+        if len(component) == 1:
+            out[component[0]] = total
+            continue
+        busy = np.array([observed.of(p)["busy_agents"].to_numpy() for p in component])
+        open_ = np.array([observed.of(p)["offered"].to_numpy() > 0 for p in component])
         for i in np.nonzero(total > 0)[0]:
-            weights = {k: v[i] / total[i] for k, v in volumes.items()}
-            service = sum(w * handle[k] for k, w in weights.items())
-            theta = 1 / sum(w / patience[k] for k, w in weights.items())
-            slots = sum(w * fit.concurrency.of(k.partition("/")[0]) for k, w in weights.items())
-            servers = erlang_match(total[i] / fit.interval_s, service, theta, observed.within_s,
-                                   obs.loc[i, "abandon_rate"], obs.loc[i, "service_level"])[0]
-            start[i] = max(1, int(round(servers / slots)))
-        out[pool] = start
+            split = _split(total[i], busy[:, i], open_[:, i])
+            for p, agents in zip(component, split, strict=True):
+                out[p][i] = agents
     return out
 
 
-def served_shares(fit) -> dict[tuple[str, str], float]:
-    """(pool, contact type) -> the share of the type's answered contacts with
-    an agent id that the pool's agents answered (empty with one pool)."""
-    if not fit.pools.several:
-        return {}
-    c = fit.log.contacts
-    answered = c[(c["outcome"] == "answered") & (c["agent_id"] != "")]
-    pool = fit.pools.pool_of(answered["agent_id"])
-    table = pd.crosstab(pool, answered["contact_type"], normalize="columns")
-    return {(p, t): float(table.loc[p, t]) for p in table.index for t in table.columns
-            if p}
+def _erlang_agents(fit, observed: Observed, types: list[str]) -> np.ndarray:
+    """Agents per interval at which Erlang A, for ``types`` as one queue,
+    best matches their observed abandonment and service level."""
+    handle = {h.contact_type: h.mean_s for h in fit.handle}
+    patience = {p.contact_type: p.mean_s for p in fit.patience if p.spec is not None}
+    volumes = {name: fit.expected_volumes(name) for name in types
+               if name in handle and name in patience}
+    total = sum(volumes.values()) if volumes else np.zeros(fit.n_intervals)
+    abandon_rate, service_level = observed.rates(types)
+    start = np.zeros(fit.n_intervals, dtype=int)
+    for i in np.nonzero(total > 0)[0]:
+        weights = {k: v[i] / total[i] for k, v in volumes.items()}
+        service = sum(w * handle[k] for k, w in weights.items())
+        theta = 1 / sum(w / patience[k] for k, w in weights.items())
+        slots = sum(w * fit.concurrency.of(k.partition("/")[0]) for k, w in weights.items())
+        servers = erlang_match(total[i] / fit.interval_s, service, theta, observed.within_s,
+                               abandon_rate[i], service_level[i])[0]
+        start[i] = max(1, int(round(servers / slots)))
+    return start
+
+
+def _split(total: int, busy: np.ndarray, open_: np.ndarray) -> np.ndarray:
+    """``total`` agents (at least one per open pool) split in proportion to
+    ``busy`` (evenly without it), largest remainders first; an open pool
+    left without an agent takes one from the largest share."""
+    weights = np.where(open_, busy, 0.0)
+    weights = weights / weights.sum() if weights.sum() > 0 else open_ / max(open_.sum(), 1)
+    exact = weights * max(total, int(open_.sum()))
+    agents = np.floor(exact).astype(int)
+    for k in np.argsort(-(exact - agents), kind="stable")[:int(round(exact.sum() - agents.sum()))]:
+        agents[k] += 1
+    for k in np.nonzero(open_ & (agents == 0))[0]:
+        agents[int(np.argmax(agents))] -= 1
+        agents[k] = 1
+    return agents
 
 
 def erlang_match(rate: float, service: float, patience: float, within_s: float,
@@ -214,12 +268,6 @@ def _loss(abandon, service, abandon_obs, service_obs):
     return np.abs(abandon - abandon_obs) + np.abs(service - service_obs)
 
 
-def _gap(simulated: tuple[np.ndarray, ...], observed: tuple[np.ndarray, ...]) -> np.ndarray:
-    """Sum of the absolute gaps of each figure (abandonment, service level
-    and, for pools sharing contact types, the share taken up)."""
-    return sum(np.abs(s - o) for s, o in zip(simulated, observed, strict=True))
-
-
 @dataclass(frozen=True)
 class Calibration:
     """Effective staffing per pool and horizon interval and how well it
@@ -227,9 +275,11 @@ class Calibration:
 
     ``table`` adds to :class:`Observed`'s columns ``agents`` (effective, on
     duty), ``erlang_agents`` (the analytic start), ``sim_abandon_rate``,
-    ``sim_service_level`` and ``identified``; ``rounds`` is the number of
+    ``sim_service_level``, ``sim_served_share`` (for pools sharing contact
+    types; NaN otherwise) and ``identified``; ``rounds`` is the number of
     simulation rounds run and ``moved`` the intervals each round moved
-    (over every pool).
+    (over every pool). The simulated figures are those of the candidate
+    each interval ended at (predicted for a transfer between pools).
     """
 
     table: pd.DataFrame
@@ -249,13 +299,14 @@ def calibrate(fit, replications: int = 20, seed: int = 0, workers: int = 1,
     """Calibrate effective staffing so the simulator reproduces the log.
 
     Each pool is calibrated against the abandonment and service level of the
-    immediate contact types it serves. Pools that share no contact type
-    move in the same simulations (they do not interact); pools that share
-    one are also matched on the share of its contacts each took up, and
-    move one after the other within a round, each from the staffing the
-    last left (moving together, both would answer one gap and overshoot).
-    A round runs 3 simulations per such group, all under common random
-    numbers; with one pool, or pools that share nothing, 3 in all.
+    immediate contact types it serves; pools that share a contact type are
+    also matched on the share of it each took up, and judged together on
+    the sum of their gaps (:mod:`svcsim.history.rounds`). A round simulates
+    the current staffing and one agent either side for each group of pools
+    that share nothing (3 simulations with one pool, 5 with a phone team
+    beside a blended team), all under common random numbers. Rounds stop
+    when no more than ``SETTLED`` of the open intervals move, or when the
+    moves close less than ``GAINING`` of the gap left.
 
     Parameters
     ----------
@@ -280,16 +331,13 @@ def calibrate(fit, replications: int = 20, seed: int = 0, workers: int = 1,
     start = {p: a.copy() for p, a in agents.items()}
     fixed = {p: worked_agents(fit, p) for p in fit.pools.pools if p not in pools}
     open_ = {p: rows[p]["offered"].to_numpy() > 0 for p in pools}
-    # a move must gain more than the simulation's own noise: about one binomial
-    # standard error at p = 1/2 of the contacts simulated in the interval
-    with np.errstate(divide="ignore"):
-        tolerance = {p: np.maximum(TOLERANCE, 1 / np.sqrt(rows[p]["offered"].to_numpy()
-                                                          * replications)) for p in pools}
+    groups = groups_of(observed.types, pools)
+    components = [Component.start(c, fit.n_intervals)
+                  for c in components_of(observed.types, pools)]
     # pools sharing a contact type are also matched on the share of it they
     # took up (the agent ids show it): abandonment and service level alone
     # cannot tell which of them staffed the contacts both serve
-    shared = {p for p in pools if any(set(observed.types[p]) & set(observed.types[q])
-                                      for q in pools if q != p)}
+    shared = {p for c in components if len(c.pools) > 1 for p in c.pools}
     names = [p.name for p in scenario.pools]
     observed_figures = {p: (rows[p]["abandon_rate"].to_numpy(),
                             rows[p]["service_level"].to_numpy(),
@@ -302,43 +350,26 @@ def calibrate(fit, replications: int = 20, seed: int = 0, workers: int = 1,
             found += (served_shares_simulated(counts, columns[p], names.index(p)),)
         return found
 
-    direction = {p: np.zeros(fit.n_intervals, dtype=int) for p in pools}
+    def simulate(candidate: Candidate) -> dict[str, tuple[np.ndarray, ...]]:
+        steps = steps_of(candidate, groups)
+        staffing = dict(fixed)
+        for p in pools:
+            staffing[p] = np.where(open_[p], np.maximum(agents[p] + steps.get(p, 0), 1), 0)
+        counts = simulated_counts(scenario, staffing, replications, seed, workers,
+                                  observed.within_s)
+        return {p: figures(counts, p) for p in pools}
+
     moved: list[int] = []
     best_sim: dict[str, tuple[np.ndarray, ...]] = {}
     rounds = 0
-
-    def staffing(shifted: set[str], shift: int) -> dict[str, np.ndarray]:
-        out = dict(fixed)
-        for p in pools:
-            step = shift if p in shifted else 0
-            out[p] = np.where(open_[p], np.maximum(agents[p] + step, 1), 0)
-        return out
-
-    def simulate(shifted: set[str], shift: int) -> np.ndarray:
-        return simulated_counts(scenario, staffing(shifted, shift), replications, seed,
-                                workers, observed.within_s)
-
-    groups = _rounds_of(observed.types, pools)
     for rounds in range(1, max_rounds + 1):  # noqa: B007 - the count is reported
-        total = 0
-        for together in groups:  # one group after the other, each from the last's staffing
-            sims = {shift: simulate(set(together), shift) for shift in CANDIDATES}
-            for p in together:
-                moves, best_sim[p] = _moves({c: figures(sims[c], p) for c in CANDIDATES},
-                                            observed_figures[p], tolerance[p], open_[p],
-                                            direction[p])
-                if p not in shared:  # a pool sharing work may turn back when the other moves
-                    direction[p] = np.where(moves != 0, moves, direction[p])
-                agents[p] = np.maximum(agents[p] + moves, np.where(open_[p], 1, 0))
-                total += int(np.count_nonzero(moves))
+        sims = {k: simulate(k) for k in candidates(groups)}
+        steps = [_step(component, sims, groups, observed_figures, agents, open_, rows,
+                       replications, best_sim) for component in components]
+        total, gained, gap = (sum(s[k] for s in steps) for k in range(3))
         moved.append(total)
-        if not total:
-            break
-        if total <= SETTLED * sum(o.sum() for o in open_.values()):
-            break  # a few intervals still walking one step: settled enough
-    if len(groups) > 1:  # a later group moved after an earlier one's figures: measure again
-        final = simulate(set(), 0)
-        best_sim = {p: figures(final, p) for p in pools}
+        if total <= SETTLED * sum(o.sum() for o in open_.values()) or gained < GAINING * gap:
+            break  # none, a few intervals still walking one step, or moves that trade noise
     tables = []
     for p in fit.pools.pools:
         table = rows[p].reset_index(drop=True).copy()
@@ -346,48 +377,52 @@ def calibrate(fit, replications: int = 20, seed: int = 0, workers: int = 1,
             table["agents"] = np.where(open_[p], agents[p], 0)
             table["erlang_agents"] = start[p]
             table["sim_abandon_rate"], table["sim_service_level"] = best_sim[p][:2]
+            table["sim_served_share"] = best_sim[p][2] if p in shared else np.nan
             table["identified"] = open_[p] & _identified(table["abandon_rate"],
                                                          table["service_level"])
         else:  # deferred work only: nothing to calibrate against
             table["agents"] = fixed[p]
             table["erlang_agents"] = 0
             table["sim_abandon_rate"] = table["sim_service_level"] = np.nan
+            table["sim_served_share"] = np.nan
             table["identified"] = False
         tables.append(table)
     return Calibration(pd.concat(tables, ignore_index=True), rounds, replications, moved)
 
 
-def _rounds_of(types: dict[str, list[str]], pools: list[str]) -> list[list[str]]:
-    """Pools grouped so that no two in a group share a contact type: a group
-    moves in one simulation."""
-    groups: list[list[str]] = []
-    for p in pools:
-        for group in groups:
-            if not any(set(types[p]) & set(types[q]) for q in group):
-                group.append(p)
-                break
-        else:
-            groups.append([p])
-    return groups
-
-
-def _moves(sims: dict[int, tuple[np.ndarray, ...]],
-           observed: tuple[np.ndarray, ...], tolerance: np.ndarray, open_: np.ndarray,
-           direction: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
-    """One pool's step per interval (-1, 0, +1) and the simulated figures at
-    the staffing it ends the round at."""
-    losses = np.nan_to_num(np.array([_gap(sims[c], observed) for c in CANDIDATES]),
-                           nan=10.0, posinf=10.0)
-    stay = CANDIDATES.index(0)
-    best = np.argmin(losses, axis=0)
-    gain = losses[stay] - losses[best, np.arange(losses.shape[1])]
-    choice = np.where(gain > tolerance, best, stay)
-    moves = np.array(CANDIDATES)[choice] * open_
-    # an interval never turns back: noise cannot make it oscillate
-    moves = np.where(moves * direction < 0, 0, moves)
-    taken = moves + stay  # the candidate each interval ends the round at
-    figures = tuple(np.choose(taken, [sims[c][k] for c in CANDIDATES]) for k in range(2))
-    return moves, figures  # type: ignore[return-value]
+def _step(component: Component, sims: dict[Candidate, dict[str, tuple[np.ndarray, ...]]],
+          groups: list[list[str]], observed: dict[str, tuple[np.ndarray, ...]],
+          agents: dict[str, np.ndarray], open_: dict[str, np.ndarray],
+          rows: dict[str, pd.DataFrame], runs: int,
+          best_sim: dict[str, tuple[np.ndarray, ...]]) -> tuple[int, float, float]:
+    """Move one component's intervals (``agents`` in place) and record the
+    simulated figures at the staffing each ends the round at in
+    ``best_sim``; return how many intervals moved, the gap (summed loss)
+    their moves closed and the gap at the round's staffing where the
+    simulation gave every figure."""
+    mine = [k for k in sims if not k or set(steps_of(k, groups)) & set(component.pools)]
+    found = {k: sims[k] for k in mine}
+    for k in transfers(groups, component.pools):  # predicted: the two steps' effects added
+        up, down = sims[k[:1]], sims[k[1:]]
+        found[k] = {p: tuple(np.clip(a + b - c, 0, 1) for a, b, c in
+                             zip(up[p], down[p], sims[()][p], strict=True))
+                    for p in component.pools}
+    losses = {k: sum(pool_loss(found[k][p], observed[p]) for p in component.pools)
+              for k in found}
+    # a move must gain more than the simulation's own noise: about one binomial
+    # standard error at p = 1/2 of the contacts simulated, for each pool's gap
+    with np.errstate(divide="ignore"):
+        tolerance = sum(np.maximum(TOLERANCE, 1 / np.sqrt(rows[p]["offered"].to_numpy() * runs))
+                        for p in component.pools)
+    taken = component.step(losses, tolerance, agents, open_, groups)
+    for p in component.pools:
+        best_sim[p] = tuple(np.choose(taken, [found[k][p][f] for k in found])
+                            for f in range(len(observed[p])))
+    stay = losses[()]
+    after = np.choose(taken, list(losses.values()))
+    given = stay < NO_FIGURE
+    return (int(np.count_nonzero(taken)), float((stay - after)[given].sum()),
+            float(stay[given].sum()))
 
 
 def worked_agents(fit, pool: str) -> np.ndarray:
@@ -401,49 +436,9 @@ def worked_agents(fit, pool: str) -> np.ndarray:
     slot = ((started % 86400) // fit.interval_s).astype(int)
     keep = (day < fit.horizon_days).to_numpy()
     interval = (day * fit.daily.per_day + slot).to_numpy()[keep]
-    work = (answered["handle_s"].fillna(0) / answered["channel"].map(fit.concurrency.of)) \
-        .to_numpy()[keep]
+    work = (answered["handle_s"].fillna(0).to_numpy()
+            / fit.concurrency.per_contact(answered["channel"]))[keep]
     busy = np.bincount(interval, work, minlength=fit.n_intervals)[:fit.n_intervals]
     weekday = fit.horizon_weekday(np.arange(fit.n_intervals))
     days = np.maximum([(fit.daily.weekdays == w).sum() for w in weekday], 1)
     return np.ceil(busy / days / fit.interval_s - 1e-9).astype(int)
-
-
-def staffing_note(calibration: Calibration) -> str:
-    """The YAML comment and CLI line on the calibrated staffing."""
-    t = calibration.table
-    open_ = t["offered"] > 0
-    gap_a = (t["sim_abandon_rate"] - t["abandon_rate"])[open_].abs()
-    gap_s = (t["sim_service_level"] - t["service_level"])[open_].abs()
-    text = (f"effective agents on duty per interval (after breaks, absence and other work), "
-            f"calibrated so the simulated abandonment and service level match the observed: "
-            f"{calibration.rounds} rounds of {calibration.replications} replications; mean gap "
-            f"{100 * gap_a.mean():.1f} points of abandonment and {100 * gap_s.mean():.1f} of "
-            f"service level per open interval; {int((~t['identified'] & open_).sum())} open "
-            "intervals without queueing are not identified (lowest staffing that matches)")
-    pools = list(dict.fromkeys(t["pool"]))
-    if len(pools) == 1:
-        return text + _agents_note(t[open_])
-    return text + "; per pool: " + "; ".join(f"{pool}: " + _pool_note(t[t["pool"] == pool])
-                                             for pool in pools)
-
-
-def _pool_note(t: pd.DataFrame) -> str:
-    open_ = t["offered"] > 0
-    if open_.any():
-        return _agents_note(t[open_]).removeprefix("; ")
-    working = t["agents"] > 0
-    return (f"no immediate contacts to calibrate against, so the agents its handle time needs "
-            f"(rounded up): {t['agents'][working].mean() if working.any() else 0:.1f} in "
-            f"{int(working.sum())} intervals")
-
-
-def _agents_note(t: pd.DataFrame) -> str:
-    """Effective agents against what the log shows, over open intervals."""
-    text = ""
-    seen = t["agents_seen"]
-    if seen.notna().any() and seen.sum() > 0:
-        text += (f"; agents seen in the log average {seen.mean():.1f} per open interval against "
-                 f"{t['agents'].mean():.1f} effective")
-    text += f"; busy agents (handle time / interval) average {t['busy_agents'].mean():.1f}"
-    return text
