@@ -75,15 +75,21 @@ def improve_by_windows(pool: PoolModel, start: Found, settings: SolverSettings,
     weights = (0, int(scored["shifts"]) + 1)
     for weight in weights:
         pool.model.minimize(weight * pool.people + sum(pool.agents))
+        # the roster each window was last searched from: searched again from
+        # the same roster, a window gives the same answer (deterministic)
+        searched: dict[int, tuple[float, float]] = {}
         while spent < budget_s and key[0] > target:
             before = key
             for first in range(0, pool.n, step):
                 left = budget_s - spent
                 if left <= 0 or key[0] <= target:
                     break
+                if searched.get(first) == key:
+                    continue
                 found, used = _window(pool, best, first, width, settings,
                                       min(WINDOW_LIMIT_S, left))
                 spent += used
+                searched[first] = key
                 if found is not None:
                     mine = pool.scored(found).objectives
                     new = (mine["headcount"], mine["shifts"])
