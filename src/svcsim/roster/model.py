@@ -23,11 +23,12 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from svcsim.roster import evaluate
-from svcsim.roster.relaxation import relaxed_agents, upper_hull
+from svcsim.roster.relaxation import relaxed_roster, upper_hull
 from svcsim.roster.rota import contract_bound
 from svcsim.roster.service import ServiceTarget
 from svcsim.roster.shifts import ShiftOption, break_minutes
 from svcsim.roster.warm import Found, cover_from_counts, extend_to_cover
+from svcsim.roster.windows import WINDOW_LIMIT_S, improve_by_windows
 from svcsim.scenario.shifts import ShiftRules
 
 LEVELS = ("shortfall", "headcount", "cost", "shifts", "over_coverage")
@@ -101,6 +102,10 @@ search beats it. On the tiered desk's week (a study's fixed 10 s) the
 premier pool's raises and trims found the same rosters in a quarter of the
 limit as in all of it, but for one trim (benchmarks/README.md), so a trim
 that finds no fewer agents is searched again with the whole limit."""
+WINDOWS_SHARE = 0.5
+"""Share of a week model's unscaled limit its window searches (a day of
+shift starts at a time, :mod:`svcsim.roster.windows`) may take at most,
+before the level-by-level search."""
 LOWER_SHARE = 0.2
 """Share of a pool's time limit each level below headcount (cost, shifts,
 over-coverage) may take at most."""
@@ -156,6 +161,7 @@ class PoolModel:
         self.upper = max([int(self.required.max(initial=0)) * 2 + 1]
                          + [2 * t.most_agents + 1 for t in targets])
         self.days = max(1, int(round(self.n * interval_s / 86400)))
+        self.relaxed_people = float("nan")  # the relaxation's people, once solved
         self.size = self.n * len(options)
         self._variables()
         self._coverage(max_agents)
@@ -300,6 +306,7 @@ class PoolModel:
         began = time.perf_counter()
         spent = 0.0
         fallback, plain = None, None
+        floors: dict[str, tuple[float, float]] = {}  # levels settled before the search
         if self.targets and not (start is not None and start[0]):
             plain = self._hint_interval_by_interval(settings, limit)
         else:
@@ -311,11 +318,18 @@ class PoolModel:
                 start = min((start, self._first_start()),
                             key=lambda found: (not self._share_kept(found[0]),
                                                _key(self.scored(found).objectives)))
+            if self._windowed(settings):
+                start = self._windows(start, settings)
+                floors = self._floors(start)
             # a start that breaks the part-time share only starts the search
             fallback = self.scored(start) if self._share_kept(start[0]) else None
             self._hint(start)
         proved, objectives, bounds, found = True, {}, {}, None
         level_s: dict[str, float] = {}
+        # after the window searches the levels below headcount only trade
+        # cost and over-coverage at the same people: a warm solve's share
+        lower_limit = min(limit, settings.warm_share * settings.limit_for(self.size)) \
+            if floors else limit
         for level in LEVELS:
             if level == "shifts" and self.days == 1:
                 continue  # the same as headcount
@@ -323,10 +337,19 @@ class PoolModel:
             if left <= 0:
                 proved = False
                 break
+            if level in floors:  # searched already: the start's value and its bound
+                objectives[level], bounds[level] = floors[level]
+                proved &= objectives[level] == bounds[level]
+                self.model.add(self.objective(level) <= int(objectives[level]))
+                found, level_s[level] = start, 0.0
+                if level == settings.last_level:
+                    proved &= level == LEVELS[-1]
+                    break
+                continue
             lower = LEVELS.index(level) > LEVELS.index("headcount")
             # the levels below headcount break ties: a share of the limit
             # each, and no search past a proved small gap
-            solver = settings.solver(min(left, LOWER_SHARE * limit) if lower else left)
+            solver = settings.solver(min(left, LOWER_SHARE * lower_limit) if lower else left)
             if lower:
                 solver.parameters.relative_gap_limit = LOWER_GAP
             expression = self.objective(level)
@@ -373,16 +396,58 @@ class PoolModel:
                                  self.max_agents)
         if self.days == 1:
             return greedy
-        relaxed = relaxed_agents(self.options, self.required, self.interval_s, self.rules,
+        relaxed = relaxed_roster(self.options, self.required, self.interval_s, self.rules,
                                  self.days)
         if relaxed is None:
             return greedy
-        counts = {k: int(np.floor(x + 1e-6)) for k, x in enumerate(relaxed) if x >= 1 - 1e-6}
+        counts = {k: int(np.floor(x + 1e-6)) for k, x in enumerate(relaxed[0])
+                  if x >= 1 - 1e-6}
+        self.relaxed_people = relaxed[1]
         rounded = cover_from_counts(self.options, counts, self.required, self.interval_s,
                                     self.max_agents)
         scores = [(_key(self.scored(found).objectives), not self._share_kept(found[0]), i)
                   for i, found in enumerate((rounded, greedy))]
         return (rounded, greedy)[min(scores, key=lambda s: (s[1], s[0]))[2]]
+
+    def _windowed(self, settings: SolverSettings) -> bool:
+        """Whether this solve searches window by window: a model of several
+        days (one model, so shifts cross midnight), without service
+        targets, whose relaxation was solved, with time for a window at
+        least (a search cut shorter is the whole-week search, which proves
+        nothing in it: its gap stays unknown)."""
+        return (self.days > 1 and not self.targets and np.isfinite(self.relaxed_people)
+                and WINDOWS_SHARE * settings.limit_for(self.size) >= WINDOW_LIMIT_S)
+
+    def _windows(self, start: Found, settings: SolverSettings) -> Found:
+        """A week's start improved a day of shift starts at a time
+        (:func:`svcsim.roster.windows.improve_by_windows`) until it reaches
+        the relaxation's bound or stops improving, within
+        :data:`WINDOWS_SHARE` of the unscaled limit, whatever share of it
+        this solve takes: the window searches, not the whole-week search,
+        are what find rosters at the bound. The headcount is then settled
+        (:meth:`_floors`) and the levels below it search from the roster
+        found, with their own limit."""
+        if not self._share_kept(start[0]) or self.scored(start).objectives["shortfall"] > 0:
+            return start
+        target = int(np.ceil(self.relaxed_people - 1e-6))
+        budget = WINDOWS_SHARE * settings.limit_for(self.size)
+        return improve_by_windows(self, start, settings, budget, target)[0]
+
+    def _floors(self, start: Found) -> dict[str, tuple[float, float]]:
+        """The levels the window searches settled, each with the start's
+        value and a bound proved without a search: no unmet requirement (at
+        least 0), and the people (at least the relaxation's, rounded up: the
+        relaxation has every constraint of this model but the cap on agents
+        at once, so no roster has fewer; the whole-week search proved no
+        more where measured, benchmarks/README.md)."""
+        if not self._share_kept(start[0]):
+            return {}
+        scored = self.scored(start).objectives
+        if scored["shortfall"] > 0:
+            return {}
+        return {"shortfall": (0.0, 0.0),
+                "headcount": (scored["headcount"],
+                              float(np.ceil(self.relaxed_people - 1e-6)))}
 
     def _share_kept(self, agents: dict[int, int]) -> bool:
         """Whether a roster keeps the rules' part-time share (as :meth:`_part_time`)."""

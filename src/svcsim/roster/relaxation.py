@@ -47,8 +47,17 @@ def relaxed_agents(options: list[ShiftOption], required: np.ndarray, interval_s:
     days : int
         Days of the horizon.
     """
+    found = relaxed_roster(options, required, interval_s, rules, days)
+    return None if found is None else found[0]
+
+
+def relaxed_roster(options: list[ShiftOption], required: np.ndarray, interval_s: float,
+                   rules: ShiftRules, days: int) -> tuple[np.ndarray, float] | None:
+    """Agents per option in an optimal solution of the relaxation (as
+    :func:`relaxed_agents`) and its fewest people (a fraction: rounded up, a
+    bound on the roster's headcount), or None when HiGHS finds none."""
     result = _relaxation(options, required, interval_s, rules, days, ())
-    return result.x[:len(options)] if result.status == 0 else None
+    return (result.x[:len(options)], float(result.fun)) if result.status == 0 else None
 
 
 def relaxed_headcount(options: list[ShiftOption], required: np.ndarray, interval_s: float,
@@ -170,4 +179,4 @@ def _matrix(entries: list[tuple[int, int, float]], height: int, width: int) -> s
     return sparse.csr_matrix((v, (i, j)), shape=(height, width))
 
 
-__all__ = ["relaxed_agents", "relaxed_headcount", "upper_hull"]
+__all__ = ["relaxed_agents", "relaxed_headcount", "relaxed_roster", "upper_hull"]
