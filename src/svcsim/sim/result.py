@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from svcsim.scenario import Scenario
-from svcsim.sim.estimators import group_codes, pooled_quantiles, ratio_estimates, t_half_width
+from svcsim.sim.estimators import group_codes, group_sd, pooled_quantiles, ratio_estimates, t_half_width
 from svcsim.sim.replications import RunTables
 
 
@@ -150,13 +150,13 @@ def _shares(attainment: pd.DataFrame, keys: list[str], level: float) -> pd.DataF
     covered = per_run(attainment["covered"].to_numpy(dtype=float))
     met = per_run(attainment["met"].to_numpy(dtype=float))
     counted = ran & (covered > 0)  # replications that covered nothing are left out
+    group = np.nonzero(counted)[0]  # the group of each counted replication's share
+    share = met[counted] / covered[counted]
     n = counted.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        share = np.where(counted, met / np.where(counted, covered, 1.0), 0.0)
-        mean = share.sum(axis=1) / n
-        sd = np.where(n > 1, np.sqrt(np.where(counted, (share - mean[:, None]) ** 2, 0.0)
-                                     .sum(axis=1) / (n - 1)), np.nan)
+        mean = np.bincount(group, share, minlength=len(table)) / n
         table["covered"] = covered.sum(axis=1) / ran.sum(axis=1)
+    sd = group_sd(group, share, n)
     table["attainment"] = mean
     for prefix, confidence in (("attainment", level), ("one_sided", 2 * level - 1)):
         # a one-sided bound at ``level`` is a side of the two-sided 2 level - 1 interval
