@@ -250,7 +250,8 @@ class Engine:
     def _arrivals(self, cycles: int) -> None:
         """Schedule every cycle's arrivals: one event at a time, each arrival's
         callback scheduling the next (no generator process per arrival)."""
-        merged: list[tuple[float, int]] = []
+        times: list[np.ndarray] = []
+        types: list[np.ndarray] = []
         for cycle in range(cycles):
             offset = cycle * self.cycle_s
             shared = self._shared_day_factors(cycle)
@@ -260,13 +261,16 @@ class Engine:
                                      shared)
                 if cycle == self.warmup_cycles:
                     self.records.deflected[t] = draw.deflected
-                merged.extend((time_s, t) for time_s in draw.times_s.tolist())
-        merged.sort()
-        self.arrival_times = [time_s for time_s, _ in merged]
-        self.arrival_types = [t for _, t in merged]
+                times.append(np.asarray(draw.times_s, dtype=float))
+                types.append(np.full(len(draw.times_s), t, dtype=np.int64))
+        merged_times = np.concatenate(times) if times else np.zeros(0)
+        merged_types = np.concatenate(types) if types else np.zeros(0, dtype=np.int64)
+        order = np.lexsort((merged_types, merged_times))  # by time, then contact type
+        self.arrival_times = merged_times[order].tolist()
+        self.arrival_types = merged_types[order].tolist()
         self.next_arrival = 0
-        if merged:
-            self.env.timeout(merged[0][0]).callbacks.append(self._first_arrival)
+        if self.arrival_times:
+            self.env.timeout(self.arrival_times[0]).callbacks.append(self._first_arrival)
 
     def _shared_day_factors(self, cycle: int) -> np.ndarray | None:
         """One gamma day factor per day of the cycle shared by every contact
