@@ -116,3 +116,13 @@ def test_a_requirements_csv_of_open_hours_only_on_a_week(tmp_path):
     need = read_requirements(path, scenario)
     assert need["tier1_team"].sum() == 5
     assert need["tier1_team"][16] == 3 and need["tier1_team"][48 + 19] == 2
+
+
+def test_a_study_loaded_with_its_own_replications_keeps_the_rest_and_checks_them():
+    path = SCENARIOS / "studies" / "phone_standard.yaml"
+    as_written, quicker = svcsim.load_study(path), svcsim.load_study(path, replications=4)
+    assert (as_written.study.replications, quicker.study.replications) == (10, 4)
+    assert quicker.study.model_copy(update={"replications": 10}) == as_written.study
+    with pytest.raises(svcsim.ScenarioError) as caught:
+        svcsim.load_study(path, replications=1)
+    assert str(path) in str(caught.value) and "replications" in str(caught.value)
