@@ -20,13 +20,16 @@ longer search could prove more than the solver did.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import scipy.sparse as sparse
-from scipy.optimize import linprog
 
 from svcsim.roster.service import ServiceTarget
 from svcsim.roster.shifts import ShiftOption, break_minutes
 from svcsim.scenario.shifts import ShiftRules
+
+if TYPE_CHECKING:
+    import scipy.sparse as sparse
 
 
 def relaxed_agents(options: list[ShiftOption], required: np.ndarray, interval_s: float,
@@ -130,6 +133,10 @@ def _relaxation(options: list[ShiftOption], required: np.ndarray, interval_s: fl
     placed += [(g, k, -1.0) for (k, _), g in groups.items()]
     cost = np.zeros(width)
     cost[count + len(starts):count + len(starts) + len(kinds)] = 1.0
+    # scipy.optimize loads here, not with the module: a fifth of a second at
+    # the start of every command, most of which never relax a roster
+    from scipy.optimize import linprog
+
     return linprog(cost, A_ub=_matrix(rows, len(bound), width), b_ub=np.array(bound),
                    A_eq=_matrix(placed, len(groups), width) if groups else None,
                    b_eq=np.zeros(len(groups)) if groups else None,
@@ -175,6 +182,8 @@ def _held(rows: list[tuple[int, int, float]], bound: list[float], limits: list, 
 
 
 def _matrix(entries: list[tuple[int, int, float]], height: int, width: int) -> sparse.csr_matrix:
+    from scipy import sparse
+
     i, j, v = zip(*entries, strict=True) if entries else ((), (), ())
     return sparse.csr_matrix((v, (i, j)), shape=(height, width))
 

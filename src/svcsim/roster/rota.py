@@ -20,7 +20,6 @@ no solver is needed. The caller checks weekly hours and start-time limits
 from __future__ import annotations
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
 from svcsim.roster.shifts import ShiftOption
 from svcsim.scenario.shifts import ShiftRules
@@ -109,6 +108,8 @@ def _assign_day(lines: Lines, shifts: list[int], d: int, days: int, most: int, r
             elif clock is not None:
                 cost[p, j] = abs((start[k] - d * 1440) - clock)
         cost[p, len(shifts):] = scale * left[p]  # off: rest those with the fewest days left
+    from scipy.optimize import linear_sum_assignment  # loaded only for a rota (see relaxation)
+
     rows, cols = linear_sum_assignment(cost)
     if cost[rows, cols].max(initial=0) >= _BLOCKED:
         return None
