@@ -26,14 +26,16 @@ from svcsim.roster.window_model import WindowModel
 
 
 @pytest.fixture(scope="module")
-def week() -> PoolModel:
+def week():
+    """The week's model and its first roster (the relaxation's, topped up)."""
     data = yaml.safe_load((SCENARIOS / "night_line_24x7.yaml").read_text())
     data["shift_rules"]["round_the_clock"]["start_granularity"] = "2h"
     scenario = svcsim.scenario_from_dict(data)
     need = service_plan(scenario).interval_need["line_team"]
     rules = scenario.shift_rules["round_the_clock"]
-    return PoolModel("line_team", shift_options(scenario, "line_team"), need,
+    pool = PoolModel("line_team", shift_options(scenario, "line_team"), need,
                      scenario.interval_s, rules, None)
+    return pool, pool._first_start()
 
 
 def whole_week_optimum(pool: PoolModel, roster, free: set[int], weight: int) -> float:
@@ -63,7 +65,7 @@ def whole_week_optimum(pool: PoolModel, roster, free: set[int], weight: int) -> 
 
 @pytest.mark.parametrize("first", [0, 120, 300])  # Monday 00:00, Wednesday 12:00, Sunday 06:00
 def test_a_window_alone_reaches_the_whole_week_optimum_with_the_same_shifts_held(week, first):
-    start = week._first_start()
+    week, start = week
     before = week.scored(start).objectives
     assert before["shortfall"] == 0
     width = week.n // week.days

@@ -94,7 +94,7 @@ def improve_by_windows(pool: PoolModel, start: Found, settings: SolverSettings,
                 if found is not None:
                     mine = pool.scored(found).objectives
                     new = (mine["headcount"], mine["shifts"])
-                    if new < key:
+                    if new < key and mine["shortfall"] == 0:
                         best, key = found, new
                         if proved:  # the window now holds its proved optimum,
                             searched[first] = key  # so not searched again from it
