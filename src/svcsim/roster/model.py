@@ -371,6 +371,16 @@ class PoolModel:
             if level == settings.last_level:
                 proved &= level == LEVELS[-1]  # the levels below were not searched
                 break
+            if floors and lower and not _settled(status, solver, fallback.objectives[level]):
+                # after the windows, a level below headcount that neither
+                # beats nor proves the windows' roster ends the search: on
+                # the 24x7 week's plan solves none of them ever beat it
+                # (benchmarks/README.md); the levels left keep its values
+                proved = False
+                objectives.update({key: value for key, value in
+                                   self.scored(found).objectives.items()
+                                   if key not in objectives})
+                break
         runtime = time.perf_counter() - began
         if plain is not None and _better(plain, objectives):
             # within the time limit the search did not beat the roster that
@@ -426,7 +436,8 @@ class PoolModel:
         this solve takes: the window searches, not the whole-week search,
         are what find rosters at the bound. The headcount is then settled
         (:meth:`_floors`) and the levels below it search from the roster
-        found, with their own limit."""
+        found, with their own limit, while each proves its optimum or beats
+        the roster found."""
         if not self._share_kept(start[0]) or self.scored(start).objectives["shortfall"] > 0:
             return start
         target = int(np.ceil(self.relaxed_people - 1e-6))
@@ -536,6 +547,12 @@ class PoolModel:
             done.setdefault(t, {})[unit] = done.get(t, {}).get(unit, 0) + table[duty[i]]
         for t, unit, goal, short in self.units:
             m.add_hint(short, max(0, goal - done.get(t, {}).get(unit, 0)))
+
+
+def _settled(status: int, solver: cp_model.CpSolver, start: float) -> bool:
+    """Whether a level's search proved its optimum or beat the start's value."""
+    proved = status == cp_model.OPTIMAL and solver.objective_value == solver.best_objective_bound
+    return proved or solver.objective_value < start
 
 
 def _key(values: dict[str, float]) -> tuple[float, ...]:

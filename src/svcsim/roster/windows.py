@@ -5,8 +5,10 @@ shift options, and a search over all of them at once finds few better
 rosters within its limit: on the shipped 24x7 week it stopped 2 agents above
 the bound of the linear relaxation, whichever CP-SAT parameters or HiGHS's
 MIP were tried (benchmarks/README.md). Freeing only the shifts that start in
-one day's window, every other shift held as it is (their breaks stay free),
-leaves a model CP-SAT solves to optimality in a fraction of a second, and
+one day's window, every other shift held as it is (the breaks that can reach
+the window's intervals stay free), leaves a model CP-SAT solves to
+optimality in a fraction of a second (a model of the window alone,
+:mod:`svcsim.roster.window_model`), and
 moving the window round the week, half a day at a time, takes the
 roster down to that bound where the whole-week search could not.
 
@@ -28,9 +30,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ortools.sat.python import cp_model
-
 from svcsim.roster.warm import Found
+from svcsim.roster.window_model import WindowModel
 
 if TYPE_CHECKING:  # the model imports this module
     from svcsim.roster.model import PoolModel, SolverSettings
@@ -53,7 +54,8 @@ def improve_by_windows(pool: PoolModel, start: Found, settings: SolverSettings,
     Parameters
     ----------
     pool : PoolModel
-        The week's model (its objective is set here; the levels set theirs).
+        The week's model (options, requirement and rules; each window is a
+        model of its own, :class:`svcsim.roster.window_model.WindowModel`).
     start : (agents, breaks)
         A roster of the pool.
     settings : SolverSettings
@@ -74,7 +76,6 @@ def improve_by_windows(pool: PoolModel, start: Found, settings: SolverSettings,
     # people before shifts (the contract kinds' rounding)
     weights = (0, int(scored["shifts"]) + 1)
     for weight in weights:
-        pool.model.minimize(weight * pool.people + sum(pool.agents))
         # the roster each window was last searched from: searched again from
         # the same roster, a window gives the same answer (deterministic)
         searched: dict[int, tuple[float, float]] = {}
@@ -86,47 +87,20 @@ def improve_by_windows(pool: PoolModel, start: Found, settings: SolverSettings,
                     break
                 if searched.get(first) == key:
                     continue
-                found, used = _window(pool, best, first, width, settings,
-                                      min(WINDOW_LIMIT_S, left))
+                window = WindowModel(pool, best, first, width)
+                found, used, proved = window.solve(weight, settings, min(WINDOW_LIMIT_S, left))
                 spent += used
                 searched[first] = key
                 if found is not None:
                     mine = pool.scored(found).objectives
                     new = (mine["headcount"], mine["shifts"])
-                    if new < key:
+                    if new < key and mine["shortfall"] == 0:
                         best, key = found, new
+                        if proved:  # the window now holds its proved optimum,
+                            searched[first] = key  # so not searched again from it
             if key == before:  # a whole turn of the week and nothing better
                 break
     return best, spent
-
-
-def _window(pool: PoolModel, roster: Found, first: int, width: int,
-            settings: SolverSettings, limit_s: float) -> tuple[Found | None, float]:
-    """The best roster found with only the shifts starting in
-    ``[first, first + width)`` (wrapped) free and the requirement met, and
-    the time spent."""
-    agents = roster[0]
-    fixed = {var.index: agents.get(k, 0) for k, var in enumerate(pool.agents)
-             if (pool.options[k].start - first) % pool.n >= width}
-    fixed.update({var.index: 0 for var in pool.shortfall})
-    proto = pool.model.proto
-    held = {}
-    for index, value in fixed.items():
-        domain = proto.variables[index].domain
-        held[index] = list(domain)
-        domain.clear()
-        domain.extend([value, value])
-    pool._hint(roster)
-    solver = settings.solver(limit_s)
-    try:
-        status = solver.solve(pool.model)
-    finally:
-        for index, domain in held.items():
-            proto.variables[index].domain.clear()
-            proto.variables[index].domain.extend(domain)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return None, solver.deterministic_time
-    return pool._snapshot(solver), solver.deterministic_time
 
 
 __all__ = ["WINDOW_LIMIT_S", "improve_by_windows"]
