@@ -319,8 +319,7 @@ class PoolModel:
                             key=lambda found: (not self._share_kept(found[0]),
                                                _key(self.scored(found).objectives)))
             if self._windowed(settings):
-                start = self._windows(start, settings)
-                floors = self._floors(start)
+                start, floors = self._windows(start, settings)
             # a start that breaks the part-time share only starts the search
             fallback = self.scored(start) if self._share_kept(start[0]) else None
             self._hint(start)
@@ -428,37 +427,32 @@ class PoolModel:
         return (self.days > 1 and not self.targets and np.isfinite(self.relaxed_people)
                 and WINDOWS_SHARE * settings.limit_for(self.size) >= WINDOW_LIMIT_S)
 
-    def _windows(self, start: Found, settings: SolverSettings) -> Found:
+    def _windows(self, start: Found,
+                 settings: SolverSettings) -> tuple[Found, dict[str, tuple[float, float]]]:
         """A week's start improved a day of shift starts at a time
         (:func:`svcsim.roster.windows.improve_by_windows`) until it reaches
         the relaxation's bound or stops improving, within
         :data:`WINDOWS_SHARE` of the unscaled limit, whatever share of it
         this solve takes: the window searches, not the whole-week search,
-        are what find rosters at the bound. The headcount is then settled
-        (:meth:`_floors`) and the levels below it search from the roster
-        found, with their own limit, while each proves its optimum or beats
-        the roster found."""
-        if not self._share_kept(start[0]) or self.scored(start).objectives["shortfall"] > 0:
-            return start
-        target = int(np.ceil(self.relaxed_people - 1e-6))
-        budget = WINDOWS_SHARE * settings.limit_for(self.size)
-        return improve_by_windows(self, start, settings, budget, target)[0]
+        are what find rosters at the bound.
 
-    def _floors(self, start: Found) -> dict[str, tuple[float, float]]:
-        """The levels the window searches settled, each with the start's
-        value and a bound proved without a search: no unmet requirement (at
-        least 0), and the people (at least the relaxation's, rounded up: the
+        Also the levels the windows settled, each with the roster's value
+        and a bound proved without a search: no unmet requirement (at least
+        0), and the people (at least the relaxation's, rounded up: the
         relaxation has every constraint of this model but the cap on agents
         at once, so no roster has fewer; the whole-week search proved no
-        more where measured, benchmarks/README.md)."""
-        if not self._share_kept(start[0]):
-            return {}
-        scored = self.scored(start).objectives
-        if scored["shortfall"] > 0:
-            return {}
-        return {"shortfall": (0.0, 0.0),
-                "headcount": (scored["headcount"],
-                              float(np.ceil(self.relaxed_people - 1e-6)))}
+        more where measured, benchmarks/README.md). The levels below
+        headcount then search from the roster found, with their own limit,
+        while each proves its optimum or beats it. A start that breaks the
+        part-time share or leaves requirement unmet is returned as it is,
+        with nothing settled."""
+        if not self._share_kept(start[0]) or self.scored(start).objectives["shortfall"] > 0:
+            return start, {}
+        bound = int(np.ceil(self.relaxed_people - 1e-6))
+        budget = WINDOWS_SHARE * settings.limit_for(self.size)
+        found = improve_by_windows(self, start, settings, budget, bound)
+        return found, {"shortfall": (0.0, 0.0),
+                       "headcount": (self.scored(found).objectives["headcount"], float(bound))}
 
     def _share_kept(self, agents: dict[int, int]) -> bool:
         """Whether a roster keeps the rules' part-time share (as :meth:`_part_time`)."""

@@ -47,9 +47,8 @@ neighbours."""
 
 
 def improve_by_windows(pool: PoolModel, start: Found, settings: SolverSettings,
-                       budget_s: float, target: int) -> tuple[Found, float]:
-    """The roster ``start`` improved window by window, and the deterministic
-    time (s) spent.
+                       budget_s: float, target: int) -> Found:
+    """The roster ``start`` improved window by window.
 
     Parameters
     ----------
@@ -100,7 +99,7 @@ def improve_by_windows(pool: PoolModel, start: Found, settings: SolverSettings,
                             searched[first] = key  # so not searched again from it
             if key == before:  # a whole turn of the week and nothing better
                 break
-    return best, spent
+    return best
 
 
 __all__ = ["WINDOW_LIMIT_S", "improve_by_windows"]
