@@ -180,6 +180,11 @@ def test_fit_from_the_command_line(fitted, tmp_path):
      "2026-03-04 08:01,phone,hungup,5\n", ["row 3, column 'outcome'", "1 bad row"]),
     ("time,channel,outcome,wait_s\n2026-03-04 08:00,phone,answered,5\n",
      ["no column 'arrival_time'", "--columns arrival_time="]),
+    # each missing column's fix names that column (a log whose headers are
+    # all its own: the Chinese one a centre sent)
+    ("来电时间,渠道,结果,等待秒\n2026-03-04 08:00,电话,answered,5\n",
+     ["no column 'channel'", "--columns channel=", "--columns outcome=",
+      "--columns wait_s="]),
 ])
 def test_fit_rejects_a_bad_log_and_writes_nothing(tmp_path, text, fragments):
     path = tmp_path / "log.csv"

@@ -87,9 +87,10 @@ def read_table(path: str | Path, required: tuple[str, ...], optional: tuple[str,
     raw = raw.rename(columns=rename)
     missing = [name for name in required if name not in raw.columns]
     if missing:
-        hint = (f"; map it with --columns {missing[0]}=<your column>" if len(raw.columns) else "")
-        raise HistoryError(source, [("header", f"no column '{name}' (found: "
-                                     f"{', '.join(map(str, raw.columns)) or 'none'}){hint}")
+        found = ", ".join(map(str, raw.columns))
+        raise HistoryError(source, [("header", f"no column '{name}' (found: {found or 'none'})"
+                                     + (f"; map it with --columns {name}=<your column>"
+                                        if found else ""))
                                     for name in missing])
     keep = [name for name in required + optional if name in raw.columns]
     table = raw[keep].copy()
