@@ -53,6 +53,19 @@ MINIMAL = {
 }
 
 
+def quarter_bank(folder: Path, name: str = "base.yaml") -> Path:
+    """The bank hotline at a quarter of its calls, written to ``folder/name``:
+    quick to plan, for tests of what a command writes rather than of the plan."""
+    import yaml
+
+    base = yaml.safe_load((SCENARIOS / "bank_hotline.yaml").read_text(encoding="utf-8"))
+    volumes = base["channels"]["phone"]["arrivals"]["volumes"]
+    volumes["values"] = [round(v / 4) for v in volumes["values"]]
+    path = folder / name
+    path.write_text(yaml.safe_dump(base), encoding="utf-8")
+    return path
+
+
 @pytest.fixture
 def minimal() -> dict:
     """A small valid scenario as a mapping (a fresh copy for each test)."""

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from conftest import MINIMAL, SCENARIOS
+from conftest import MINIMAL, SCENARIOS, quarter_bank
 
 
 def run(*args: str, cwd=None) -> subprocess.CompletedProcess:
@@ -315,12 +315,9 @@ def test_plan_needs_shift_rules(tmp_path):
 
 
 def test_compare_tests_a_proposed_standard(tmp_path):
-    study = tmp_path / "study.yaml"
-    study.write_text(
-        f"name: 90/15 proposal\nbase: {SCENARIOS / 'bank_hotline.yaml'}\nreplications: 3\n"
-        "variants:\n  - name: 90/15\n    changes:\n"
-        "      - {standard: 80/20 every half hour, percent: 90, within: 15s}\n")
-    result = run("compare", str(study), "--time-limit", "2", "--out", str(tmp_path / "out"))
+    result = run_study(tmp_path, "compare", "name: 90/15 proposal\nbase: base.yaml\n"
+                       "replications: 3\nvariants:\n  - name: 90/15\n    changes:\n"
+                       "      - {standard: 80/20 every half hour, percent: 90, within: 15s}\n")
     assert result.returncode == 0, result.stderr
     assert "What each variant needs" in result.stdout and "Day one" in result.stdout
     plans = pd.read_csv(tmp_path / "out" / "plans.csv")
@@ -339,14 +336,6 @@ def test_compare_explains_a_bad_study(tmp_path):
     assert_clean_error(run("compare", str(study), "--out", str(tmp_path / "out")),
                        "variants[0].changes[0].standard", "did you mean '80/20 every half hour'")
     assert not (tmp_path / "out").exists()
-
-
-def quarter_bank(folder):
-    """The bank hotline at a quarter of its calls: quick to plan."""
-    base = yaml.safe_load((SCENARIOS / "bank_hotline.yaml").read_text())
-    base["channels"]["phone"]["arrivals"]["volumes"]["values"] = [
-        round(v / 4) for v in base["channels"]["phone"]["arrivals"]["volumes"]["values"]]
-    (folder / "base.yaml").write_text(yaml.safe_dump(base))
 
 
 def run_study(folder, command: str, study: str) -> subprocess.CompletedProcess:

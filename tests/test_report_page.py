@@ -16,7 +16,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from conftest import SCENARIOS
+from conftest import SCENARIOS, quarter_bank
 from svcsim.cli import main
 from test_cli import run
 
@@ -46,16 +46,6 @@ def simulated(tmp_path_factory):
     return out / "report.html", result.stdout.splitlines()[0]
 
 
-def quarter_bank(folder) -> Path:
-    """The bank hotline at a quarter of its calls: quick to plan."""
-    base = yaml.safe_load((SCENARIOS / "bank_hotline.yaml").read_text(encoding="utf-8"))
-    volumes = base["channels"]["phone"]["arrivals"]["volumes"]
-    volumes["values"] = [round(v / 4) for v in volumes["values"]]
-    path = folder / "bank.yaml"
-    path.write_text(yaml.safe_dump(base), encoding="utf-8")
-    return path
-
-
 def svcsim_in_process(*args) -> tuple[str, Path]:
     """(what the command printed, its report.html); in this process, so the
     modules it needs are imported once for the module's runs."""
@@ -77,7 +67,7 @@ def compared(tmp_path_factory):
     folder = tmp_path_factory.mktemp("compare")
     quarter_bank(folder)
     study = folder / "study.yaml"
-    study.write_text("name: 90/15 proposal\nbase: bank.yaml\nreplications: 3\nvariants:\n"
+    study.write_text("name: 90/15 proposal\nbase: base.yaml\nreplications: 3\nvariants:\n"
                      "  - name: 90/15\n    changes:\n"
                      "      - {standard: 80/20 every half hour, percent: 90, within: 15s}\n",
                      encoding="utf-8")
