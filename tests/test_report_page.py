@@ -13,7 +13,6 @@ import tempfile
 from pathlib import Path
 
 import pytest
-import yaml
 from click.testing import CliRunner
 
 from conftest import SCENARIOS, quarter_bank
