@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import svcsim
 from svcsim.plan import deficit, plan
 from svcsim.roster import SolverSettings
@@ -32,9 +34,16 @@ def small_centre(**standard) -> svcsim.Scenario:
     })
 
 
-def test_the_plan_meets_every_interval_in_simulation():
+@pytest.fixture(scope="module")
+def every_interval():
+    """The small centre planned with its standard held in every interval
+    (planned once for the tests that read it)."""
     scenario = small_centre(scope="interval")
-    result = plan(scenario, replications=6, seed=3, settings=FAST)
+    return scenario, plan(scenario, replications=6, seed=3, settings=FAST)
+
+
+def test_the_plan_meets_every_interval_in_simulation(every_interval):
+    scenario, result = every_interval
     assert result.met and not result.notes
     assert deficit(scenario, result.simulation, 0) == 0.0  # every interval at target
     kept = result.history[~result.history["action"].str.endswith("(undone: not kept)")]
@@ -73,12 +82,13 @@ def test_a_promise_staff_cannot_keep_is_reported_not_chased():
     assert result.roster.headcount == result.analytic_headcount
 
 
-def test_a_day_standard_is_met_in_simulation_with_fewer_agents_than_every_interval():
+def test_a_day_standard_is_met_in_simulation_with_fewer_agents_than_every_interval(
+        every_interval):
     scenario = small_centre(scope="day", interval_floor="50%")
     daily = plan(scenario, replications=6, seed=3, settings=FAST)
     assert daily.met and not daily.notes
     assert deficit(scenario, daily.simulation, 0) == 0.0  # the day at target
-    every = plan(small_centre(scope="interval"), replications=6, seed=3, settings=FAST)
+    _, every = every_interval
     assert daily.roster.headcount < every.roster.headcount
     assert daily.analytic_headcount < daily.interval_headcount  # the analytic comparison
     [held] = daily.roster.service.itertuples()
