@@ -66,6 +66,17 @@ def quarter_bank(folder: Path, name: str = "base.yaml") -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def every_interval():
+    """(scenario, plan) of test_plan's small centre with its standard held in
+    every interval, planned once for the tests of several modules that read it."""
+    from svcsim.plan import plan
+    from test_plan import FAST, small_centre
+
+    scenario = small_centre(scope="interval")
+    return scenario, plan(scenario, replications=6, seed=3, settings=FAST)
+
+
 @pytest.fixture
 def minimal() -> dict:
     """A small valid scenario as a mapping (a fresh copy for each test)."""

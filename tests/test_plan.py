@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 import svcsim
 from svcsim.plan import deficit, plan
 from svcsim.roster import SolverSettings
@@ -32,14 +30,6 @@ def small_centre(**standard) -> svcsim.Scenario:
                                          "window": ["2h", "3h"]}]},
                                     {"name": "short", "length": "4h", "part_time": True}]}},
     })
-
-
-@pytest.fixture(scope="module")
-def every_interval():
-    """The small centre planned with its standard held in every interval
-    (planned once for the tests that read it)."""
-    scenario = small_centre(scope="interval")
-    return scenario, plan(scenario, replications=6, seed=3, settings=FAST)
 
 
 def test_the_plan_meets_every_interval_in_simulation(every_interval):

@@ -96,9 +96,8 @@ def test_plan_at_a_short_limit_says_its_roster_is_not_proved(tmp_path):
     assert not pools["gap"].iloc[0] <= 0.02  # unknown (blank) or large, never 0
 
 
-def test_the_plan_headline_has_status_gap_and_confidence():
-    scenario = small_centre(scope="interval")
-    result = plan(scenario, replications=6, seed=3, settings=FAST)
+def test_the_plan_headline_has_status_gap_and_confidence(every_interval):
+    scenario, result = every_interval
     head = plan_text(result, scenario).splitlines()[:3]
     assert "roster OPTIMAL, gap 0.0 %" in head[0] or "roster FEASIBLE, gap" in head[0]
     assert "(95 % confidence)" in head[1] or "not shown at 95 %" in head[1] \
