@@ -24,7 +24,7 @@ def test_local_processes_return_results_in_task_order():
 def test_a_dask_cluster_returns_the_same_results():
     distributed = pytest.importorskip("dask.distributed")
     with distributed.Client(processes=False, n_workers=1, threads_per_worker=2,
-                            dashboard_address=None) as client:
+                            dashboard_address=":0") as client:  # any free port
         assert map_ordered(math.factorial, ARGS, backend="dask", client=client) == EXPECTED
 
 

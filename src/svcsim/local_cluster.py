@@ -103,7 +103,9 @@ def main() -> None:
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # workers' output away from the address pipe
     from dask.distributed import LocalCluster
 
-    cluster = LocalCluster(dashboard_address=None, silence_logs=logging.ERROR)
+    # a free port for the scheduler's web server: None still takes 8787, and
+    # a second run at the same time warned on stderr that it was in use
+    cluster = LocalCluster(dashboard_address=":0", silence_logs=logging.ERROR)
     ready.write(f"{READY}{cluster.scheduler_address}\n")
     ready.close()
     threading.Event().wait()  # until SIGTERM
