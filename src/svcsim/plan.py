@@ -16,7 +16,10 @@ the target in every unit, ``missed`` when a unit's upper bound lies below
 it, ``not shown`` otherwise, and the repair chases every standard not met;
 replications are added
 (replication k always draws the same streams) until every standard is
-decided or ``max_replications`` is reached. Once every standard holds it
+decided or ``max_replications`` is reached. A raise judged on fewer
+replications than that (a standard missed somewhere stops them) leaves
+alone an interval whose mean the replications to come should show
+(:func:`svcsim.repair.agents_to_close`). Once every standard holds it
 tries taking one agent out where every standard the pool serves has slack,
 keeping each cut only if the simulation still meets every standard. Every
 simulation uses the same seed, so two iterations differ by their staffing,
@@ -490,6 +493,8 @@ def _raise(scenario: Scenario, result: SimulationResult, roster: Roster,
                 duty = _on_duty(scheduled, shrinkage)
                 extra = agents_to_close(scenario, pool, index, int(i), duty, mean, low, streams,
                                         narrowing)
+                if extra == 0:  # the replications to come should show it
+                    continue
                 # the fewest scheduled agents that put that many more on duty
                 more = 1
                 while _on_duty(scheduled + more, shrinkage) < duty + extra:
