@@ -106,3 +106,45 @@ def test_the_plan_keeps_the_fewest_agents_then_the_least_cost_of_its_met_rosters
     best = min(zip(met["headcount"], met["cost"], strict=True))
     assert (result.roster.headcount, result.roster.cost) == best
     assert deficit(scenario, result.simulation, 0) == 0.0
+
+
+def test_a_trim_takes_out_one_agents_intervals_where_the_standard_has_slack(monkeypatch):
+    # held in every interval, a trim asks for one agent fewer in no more
+    # intervals than one agent of the roster works, each with 2 points of
+    # slack at its bound (the old trim cut every such interval, so the roster
+    # solve dropped several agents at once and missed); never two agents in
+    # one interval, and the plan it keeps still meets the standard
+    import numpy as np
+
+    import svcsim.plan as planner
+
+    solved = []
+    schedule = planner.schedule_roster
+
+    def recorded(scenario, need, *args, **kwargs):
+        roster = schedule(scenario, need, *args, **kwargs)
+        solved.append(({pool: np.asarray(v).copy() for pool, v in need.items()}, roster))
+        return roster
+
+    certified = planner.certified
+    results = []
+
+    def kept(*args, **kwargs):
+        results.append(certified(*args, **kwargs))
+        return results[-1]
+
+    monkeypatch.setattr(planner, "schedule_roster", recorded)
+    monkeypatch.setattr(planner, "certified", kept)
+    scenario = small_centre(scope="interval", within="40s")
+    result = plan(scenario, replications=6, seed=3, settings=FAST)
+    trims = result.history[result.history["iteration"].astype(str).str.startswith("trim")]
+    assert not trims.empty
+    (need, roster), (trimmed, _) = solved[-2], solved[-1]
+    present = planner.staffing_of(roster)["team"]
+    cut = np.minimum(need["team"], present) - trimmed["team"]
+    assert set(np.unique(cut)) <= {0, 1} and cut.sum() >= 1
+    assert cut.sum() <= round(present.sum() / roster.headcount)
+    rows = results[-2].standard_intervals  # the simulation the trim read
+    low = rows[rows["interval"] >= 0].set_index("interval")["attainment_low"]
+    assert (low[np.nonzero(cut)[0]] >= scenario.standards[0].target + 0.02).all()
+    assert result.met

@@ -16,9 +16,16 @@ the target in every unit, ``missed`` when a unit's upper bound lies below
 it, ``not shown`` otherwise, and the repair chases every standard not met;
 replications are added
 (replication k always draws the same streams) until every standard is
-decided or ``max_replications`` is reached. Once every standard holds it
-tries taking one agent out where every standard the pool serves has slack,
-keeping each cut only if the simulation still meets every standard. Every
+decided or ``max_replications`` is reached. A raise judged on fewer
+replications than that (a standard missed somewhere stops them) leaves
+alone an interval whose mean the replications to come should show
+(:func:`svcsim.repair.agents_to_close`). Once every standard holds it
+tries taking one agent out where every standard the pool serves has slack
+(for a pool whose standards are all held in every interval: one agent's
+intervals, where the calibrated curve says the standard still certifies;
+not solved when the relaxation of the trimmed requirement needs as many
+agents), keeping each cut only if the simulation still meets every
+standard. Every
 simulation uses the same seed, so two iterations differ by their staffing,
 not by noise (common random numbers).
 
@@ -45,7 +52,7 @@ import pandas as pd
 from svcsim.arguments import check_arguments
 from svcsim.queueing import service_plan
 from svcsim.queueing.streams import work_streams
-from svcsim.repair import agents_to_close
+from svcsim.repair import agents_to_close, agents_to_spare
 from svcsim.roster import Roster, SolverSettings, schedule_roster
 from svcsim.roster.scheduler import pools_to_search
 from svcsim.scenario import Scenario
@@ -490,6 +497,8 @@ def _raise(scenario: Scenario, result: SimulationResult, roster: Roster,
                 duty = _on_duty(scheduled, shrinkage)
                 extra = agents_to_close(scenario, pool, index, int(i), duty, mean, low, streams,
                                         narrowing)
+                if extra == 0:  # the replications to come should show it
+                    continue
                 # the fewest scheduled agents that put that many more on duty
                 more = 1
                 while _on_duty(scheduled + more, shrinkage) < duty + extra:
@@ -578,31 +587,43 @@ def _mark_stuck(scenario: Scenario, before: SimulationResult, after: SimulationR
 def _trim(scenario: Scenario, roster: Roster, result: SimulationResult,
           need: dict[str, np.ndarray], evaluate, say: Progress, label: str,
           floors: dict[str, np.ndarray] | None = None):
-    """Take one agent out of each pool in the intervals where every standard it
-    serves has slack, never below ``floors`` (the interval floors of standards
-    held over a day); return the cut (roster, result, need) if no standard is
-    worse off, else None."""
+    """Take agents out where every standard a pool serves has slack, never
+    below ``floors`` (the interval floors of standards held over a day);
+    return the cut (roster, result, need) if no standard is worse off, else
+    None.
+
+    A pool whose standards are all held in every interval loses one
+    agent's week (or day) of intervals at most: one agent in each interval
+    where its calibrated curve says the standard still certifies with one
+    on duty fewer (:func:`svcsim.repair.agents_to_spare`), most slack
+    first, as many intervals as one agent of the roster works on average.
+    A cut in every interval with slack took several agents out at once on
+    the 24x7 week (35 to 32) and missed. When the relaxation of such a
+    trimmed requirement needs as many agents as the roster has, no roster
+    of it has fewer, and the trim is not solved. Other pools lose one agent
+    in every interval where each standard they serve has slack."""
     candidate = {pool: values.copy() for pool, values in need.items()}
-    changed = False
+    present = staffing_of(roster)
+    streams = work_streams(scenario)
+    aimed, changed = [], []
     for pool in candidate:
         served = [i for i in range(len(scenario.standards)) if pool in _pools_of(scenario, i)]
-        slack = np.ones(scenario.n_intervals, dtype=bool)
-        for index in served:
-            target = scenario.standards[index].target
-            rows = result.standard_intervals
-            rows = rows[(rows["standard"] == index) & (rows["interval"] >= 0)]
-            low = np.full(scenario.n_intervals, np.inf)
-            low[rows["interval"].to_numpy(dtype=int)] = rows["attainment_low"].fillna(
-                np.inf).to_numpy()
-            slack &= low >= target + 0.02
-        present = staffing_of(roster).get(pool, candidate[pool])
-        candidate[pool] = np.minimum(candidate[pool], present.astype(int))
+        mine = present.get(pool, candidate[pool])
+        candidate[pool] = np.minimum(candidate[pool], mine.astype(int))
         lowest = floors[pool] if floors is not None else 0
-        cut = slack & (candidate[pool] > lowest)
+        slack = _slack(scenario, result, served)
+        cut = (slack >= TRIM_MARGIN) & (candidate[pool] > lowest)
+        if served and all(scenario.standards[i].scope == "interval" for i in served):
+            cut &= _spare(scenario, result, pool, served, mine, streams)
+            cut = _one_agent(cut, slack, mine, roster, pool)
+            aimed.append(pool)
+        candidate[pool][cut] -= 1
         if cut.any():
-            candidate[pool][cut] -= 1
-            changed = True
+            changed.append(pool)
     if not changed:
+        return None
+    if set(changed) <= set(aimed) and not _fewer_possible(scenario, roster, candidate, changed):
+        say("trim skipped: the trimmed requirement's relaxation needs as many agents")
         return None
     # fewest agents first, then least cost: the roster model's own order
     trimmed_roster, trimmed = evaluate(
@@ -620,6 +641,80 @@ def _trim(scenario: Scenario, roster: Roster, result: SimulationResult,
         return trimmed_roster, trimmed, candidate
     say("trim undone: a standard slipped")
     return None
+
+
+TRIM_MARGIN = 0.02
+"""Share (0-1) by which every standard's two-sided lower bound must clear
+its target in an interval for a trim to take an agent out there."""
+
+
+def _slack(scenario: Scenario, result: SimulationResult, served: list[int]) -> np.ndarray:
+    """Per interval, the least margin (share) by which the standards
+    ``served`` clear their targets at their two-sided lower bound (inf
+    where none is measured)."""
+    slack = np.full(scenario.n_intervals, np.inf)
+    rows = result.standard_intervals
+    for index in served:
+        mine = rows[(rows["standard"] == index) & (rows["interval"] >= 0)]
+        low = np.full(scenario.n_intervals, np.inf)
+        low[mine["interval"].to_numpy(dtype=int)] = mine["attainment_low"].fillna(
+            np.inf).to_numpy()
+        slack = np.minimum(slack, low - scenario.standards[index].target)
+    return slack
+
+
+def _spare(scenario: Scenario, result: SimulationResult, pool: str, served: list[int],
+           present: np.ndarray, streams) -> np.ndarray:
+    """Intervals where ``pool`` can give up one scheduled agent: each
+    standard ``served`` (held in every interval) still certifies there with
+    the agents on duty one scheduled agent fewer leaves, by its curve
+    calibrated to the simulation (:func:`svcsim.repair.agents_to_spare`)."""
+    shrinkage = scenario.pool(pool).shrinkage
+    spare = np.ones(scenario.n_intervals, dtype=bool)
+    rows = result.standard_intervals
+    for index in served:
+        mine = rows[(rows["standard"] == index) & (rows["interval"] >= 0)]
+        for row in mine.itertuples():
+            i = int(row.interval)
+            if not spare[i] or not np.isfinite(row.attainment_low):
+                continue
+            scheduled = int(present[i])
+            duty = _on_duty(scheduled, shrinkage)
+            lost = duty - _on_duty(max(scheduled - 1, 0), shrinkage)
+            spare[i] = scheduled > 0 and agents_to_spare(
+                scenario, pool, index, i, duty, row.attainment, row.attainment_low,
+                TRIM_MARGIN, streams) >= lost
+    return spare
+
+
+def _one_agent(cut: np.ndarray, slack: np.ndarray, present: np.ndarray, roster: Roster,
+               pool: str) -> np.ndarray:
+    """Of the intervals ``cut``, those with the most ``slack``, as many as
+    one agent of ``pool``'s roster is scheduled in on average."""
+    people = roster.pools.set_index("pool")["headcount"].get(pool, np.nan)
+    most = int(round(present.sum() / max(people, 1))) if np.isfinite(people) else 0
+    kept = np.zeros_like(cut)
+    order = [i for i in np.argsort(-slack, kind="stable") if cut[i]]
+    kept[order[:most]] = True
+    return kept
+
+
+def _fewer_possible(scenario: Scenario, roster: Roster, need: dict[str, np.ndarray],
+                    pools: list[str]) -> bool:
+    """Whether the linear relaxation of ``need`` leaves room for fewer
+    agents than ``roster`` has in some pool of ``pools`` (its bound,
+    rounded up, is a bound on any roster of it)."""
+    from svcsim.roster.relaxation import relaxed_headcount
+    from svcsim.roster.shifts import shift_options
+
+    heads = roster.pools.set_index("pool")["headcount"]
+    for pool in pools:
+        rules = scenario.shift_rules[scenario.pool(pool).shift_rules]  # type: ignore[index]
+        bound = relaxed_headcount(shift_options(scenario, pool), need[pool], scenario.interval_s,
+                                  rules, scenario.horizon.days)
+        if not np.isfinite(bound) or np.ceil(bound - 1e-6) < heads[pool]:
+            return True
+    return False
 
 
 def _history_rows(iteration, action: str, roster: Roster, result: SimulationResult | None,
