@@ -124,9 +124,10 @@ def _children(pid: int) -> list[int]:
 
 POOL = "pool"
 """Counted from the moment the command's process pool has started (its
-worker processes seen in /proc), not from its start: the work on two
-processes is reached however loaded the machine is, without waiting out a
-delay sized for the slowest machine."""
+worker processes seen in /proc: replications, variants, or a roster's pools
+solved side by side), not from its start: the work on two processes is
+reached however loaded the machine is, without waiting out a delay sized
+for the slowest machine."""
 
 
 @pytest.mark.parametrize(("command", "after_s"), [
@@ -134,7 +135,7 @@ delay sized for the slowest machine."""
     ("plan", 4.5),       # sizing, rostering
     ("plan", 5.5),       # rostering or simulating
     ("roster", 3.5),     # reading, then the first pool's solve
-    ("roster", 7.0),     # inside a CP-SAT solve
+    pytest.param("roster", (POOL, 1.5), id="roster-pool+1.5"),  # inside the pools' CP-SAT solves
     pytest.param("simulate", (POOL, 0.5), id="simulate-pool+0.5"),  # replications on two processes
     pytest.param("compare", (POOL, 0.3), id="compare-pool+0.3"),  # the workers starting their plans
     pytest.param("compare", (POOL, 2.5), id="compare-pool+2.5"),  # variants planned on two processes
@@ -261,7 +262,7 @@ def test_a_local_dask_cluster_runs_in_a_group_of_its_own_and_ends_with_the_work(
 def test_sigterm_stops_like_ctrl_c(tmp_path, tiered_requirements):
     out = tmp_path / "out"
     status, stopped, stderr, left = _interrupt(_arguments("roster", tiered_requirements), out,
-                                               5.0, signal.SIGTERM)
+                                               (POOL, 1.0), signal.SIGTERM)
     assert status == 143 and stopped is not None and stopped < STOP_WITHIN_S, stderr
     assert not left and "Traceback" not in stderr
     assert not out.exists() or not any(out.iterdir())
