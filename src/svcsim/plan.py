@@ -54,7 +54,7 @@ from svcsim.queueing import service_plan
 from svcsim.queueing.streams import work_streams
 from svcsim.repair import agents_to_close, agents_to_spare
 from svcsim.roster import Roster, SolverSettings, schedule_roster
-from svcsim.roster.scheduler import pools_to_search
+from svcsim.roster.scheduler import pool_relaxed_headcount, pools_to_search
 from svcsim.scenario import Scenario
 from svcsim.sim import SimulationResult
 from svcsim.sim.replications import run_all
@@ -704,14 +704,9 @@ def _fewer_possible(scenario: Scenario, roster: Roster, need: dict[str, np.ndarr
     """Whether the linear relaxation of ``need`` leaves room for fewer
     agents than ``roster`` has in some pool of ``pools`` (its bound,
     rounded up, is a bound on any roster of it)."""
-    from svcsim.roster.relaxation import relaxed_headcount
-    from svcsim.roster.shifts import shift_options
-
     heads = roster.pools.set_index("pool")["headcount"]
     for pool in pools:
-        rules = scenario.shift_rules[scenario.pool(pool).shift_rules]  # type: ignore[index]
-        bound = relaxed_headcount(shift_options(scenario, pool), need[pool], scenario.interval_s,
-                                  rules, scenario.horizon.days)
+        bound = pool_relaxed_headcount(scenario, pool, need[pool])
         if not np.isfinite(bound) or np.ceil(bound - 1e-6) < heads[pool]:
             return True
     return False

@@ -141,6 +141,7 @@ def _calibrated_curve(scenario: Scenario, pool: str, index: int, interval: int,
     # the agents at which the formula reaches what the simulation measured
     return level, int(np.searchsorted(level, mean - 1e-12))
 
+
 def certifiable_mean(target: float, mean: float, half_width: float) -> float:
     """The mean share whose one-sided bound reaches ``target``, when the bound
     sits ``half_width`` below ``mean`` today and a share's variance scales as

@@ -308,11 +308,19 @@ def proved_as_relaxed(scenario: Scenario, pool: str, need: np.ndarray,
     bound = solution.bounds.get("headcount", np.nan)
     if not np.isfinite(bound):
         return False
-    spec = scenario.pool(pool)
-    relaxed = relaxed_headcount(shift_options(scenario, pool), need, scenario.interval_s,
-                                scenario.shift_rules[spec.shift_rules],  # type: ignore[index]
-                                scenario.horizon.days, targets)
+    relaxed = pool_relaxed_headcount(scenario, pool, need, targets)
     return bool(np.isfinite(relaxed)) and np.ceil(bound - 1e-6) >= np.ceil(relaxed - 1e-6)
+
+
+def pool_relaxed_headcount(scenario: Scenario, pool: str, need: np.ndarray,
+                           targets: tuple[ServiceTarget, ...] = ()) -> float:
+    """The linear relaxation's headcount of ``pool`` rostered to ``need``
+    (agents scheduled per interval) under its shift rules: no roster of it
+    has fewer agents than this, rounded up (inf when it has none)."""
+    spec = scenario.pool(pool)
+    return relaxed_headcount(shift_options(scenario, pool), need, scenario.interval_s,
+                             scenario.shift_rules[spec.shift_rules],  # type: ignore[index]
+                             scenario.horizon.days, targets)
 
 
 def pools_to_search(scenario: Scenario, required: dict[str, np.ndarray] | pd.DataFrame,
