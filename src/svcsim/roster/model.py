@@ -307,6 +307,7 @@ class PoolModel:
         spent = 0.0
         fallback, plain = None, None
         floors: dict[str, tuple[float, float]] = {}  # levels settled before the search
+        warm = start is not None and bool(start[0])
         if self.targets and not (start is not None and start[0]):
             plain = self._hint_interval_by_interval(settings, limit)
         else:
@@ -346,6 +347,18 @@ class PoolModel:
                     break
                 continue
             lower = LEVELS.index(level) > LEVELS.index("headcount")
+            if floors and lower and warm:
+                # from a roster (a planner's raise or trim), after the
+                # windows: the whole week's search of the levels below
+                # headcount never beat the windows' roster in the 24x7
+                # plan's raises, nor bounded it (bound 0 in 1.35 s
+                # deterministic, 3 to 5 s of loading the week's model each;
+                # benchmarks/README.md): they keep the windows' values
+                proved = False
+                objectives.update({key: value for key, value in
+                                   self.scored(found).objectives.items()
+                                   if key not in objectives})
+                break
             # the levels below headcount break ties: a share of the limit
             # each, and no search past a proved small gap
             solver = settings.solver(min(left, LOWER_SHARE * lower_limit) if lower else left)
@@ -443,7 +456,8 @@ class PoolModel:
         at once, so no roster has fewer; the whole-week search proved no
         more where measured, benchmarks/README.md). The levels below
         headcount then search from the roster found, with their own limit,
-        while each proves its optimum or beats it. A start that breaks the
+        while each proves its optimum or beats it (from no roster; a solve
+        from one keeps the windows' values there). A start that breaks the
         part-time share or leaves requirement unmet is returned as it is,
         with nothing settled."""
         if not self._share_kept(start[0]) or self.scored(start).objectives["shortfall"] > 0:
