@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+
 import svcsim
-from svcsim.plan import deficit, plan
+from svcsim.plan import CERTIFIED, _mark_stuck, deficit, plan
 from svcsim.roster import SolverSettings
 
 FAST = SolverSettings(time_limit_s=2)
@@ -148,3 +154,41 @@ def test_a_trim_takes_out_one_agents_intervals_where_the_standard_has_slack(monk
     low = rows[rows["interval"] >= 0].set_index("interval")["attainment_low"]
     assert (low[np.nonzero(cut)[0]] >= scenario.standards[0].target + 0.02).all()
     assert result.met
+
+
+def _certified(lows: dict[int, float]) -> SimpleNamespace:
+    """A simulation of ``small_centre`` held in every half hour as the repair
+    reads it: each half hour's certified level, 0.85 unless ``lows`` says
+    otherwise (0-1)."""
+    low = np.full(48, 0.85)
+    low[list(lows)] = list(lows.values())
+    table = pd.DataFrame({"standard": 0, "interval": np.arange(48), "covered": 10,
+                          "attainment": low + 0.03, "one_sided_low": low})
+    return SimpleNamespace(
+        standard_intervals=table, standards=pd.DataFrame({"attainment": [0.88]}),
+        intervals=pd.DataFrame(columns=["standard", "interval", "contact_type",
+                                        "service_level_low"]))
+
+
+def test_raises_that_close_the_half_hours_they_raised_are_not_called_staffing_proof():
+    """Held in every half hour, each raise closes the two half hours it
+    raised while two others slip under the target (another roster, each half
+    hour certified alone): the total shortfall stays the same, but agents
+    helped where they were added, so the plan keeps chasing. Raises that
+    leave the half hours they raised short twice running find it stuck."""
+    centre = small_centre(scope="interval")
+    roster = SimpleNamespace(coverage=pd.DataFrame({"pool": "team", "interval": range(48),
+                                                    "shortfall": 0.0}))
+    slipping = [_certified({20: 0.78, 21: 0.78}), _certified({24: 0.78, 25: 0.78}),
+                _certified({28: 0.78, 29: 0.78})]
+    stuck: dict[int, str] = {}
+    flat: dict[int, int] = {}
+    for before, after in zip(slipping[:-1], slipping[1:], strict=True):
+        assert deficit(centre, after, 0, CERTIFIED) == pytest.approx(
+            deficit(centre, before, 0, CERTIFIED))
+        _mark_stuck(centre, before, after, [0], stuck, flat, roster)
+    assert stuck == {}
+    held = [_certified({20: 0.78, 21: 0.78})] * 3
+    for before, after in zip(held[:-1], held[1:], strict=True):
+        _mark_stuck(centre, before, after, [0], stuck, flat, roster)
+    assert "not staffing-limited" in stuck[0]
