@@ -112,6 +112,12 @@ def test_the_plan_keeps_the_fewest_agents_then_the_least_cost_of_its_met_rosters
     best = min(zip(met["headcount"], met["cost"], strict=True))
     assert (result.roster.headcount, result.roster.cost) == best
     assert deficit(scenario, result.simulation, 0) == 0.0
+    # its last trim, to one agent fewer, is ruled out by the relaxation and
+    # not solved: the history says so in a row of the roster kept
+    last = result.history.iloc[-1]
+    assert str(last["iteration"]).startswith("trim") and last["verdict"] == "not simulated"
+    assert last["action"].endswith(f"(skipped: needs {result.roster.headcount})")
+    assert (last["headcount"], last["replications"]) == (result.roster.headcount, 0)
 
 
 def test_a_trim_takes_out_one_agents_intervals_where_the_standard_has_slack(monkeypatch):

@@ -245,10 +245,14 @@ def plan(scenario: Scenario, replications: int = 10, seed: int = 7, max_iteratio
     while not _missed(scenario, result, stuck) and trims < max_iterations:
         trims += 1
         evaluated = len(history)
-        trimmed = _trim(scenario, roster, result, need, evaluate, say, f"trim {trims}",
-                        held.floors if targets else None)
+        label = f"trim {trims}"
+        trimmed = _trim(scenario, roster, result, need, evaluate, say, label,
+                        held.floors if targets else None,
+                        record=lambda action, kept=roster, label=label: history.append(
+                            _history_rows(label, action, kept, None, scenario)))
         if trimmed is None:
-            if len(history) > evaluated:  # tried and rejected: say so in the history
+            solved = len(history) > evaluated and NOT_SOLVED not in history[-1]["action"].iloc[0]
+            if solved:  # tried and rejected: say so in the history
                 history[-1]["action"] += " (undone: not kept)"
             break
         roster, result, need = trimmed
@@ -600,7 +604,7 @@ def _mark_stuck(scenario: Scenario, before: SimulationResult, after: SimulationR
 
 def _trim(scenario: Scenario, roster: Roster, result: SimulationResult,
           need: dict[str, np.ndarray], evaluate, say: Progress, label: str,
-          floors: dict[str, np.ndarray] | None = None):
+          floors: dict[str, np.ndarray] | None = None, record: Progress | None = None):
     """Take agents out where every standard a pool serves has slack, never
     below ``floors`` (the interval floors of standards held over a day);
     return the cut (roster, result, need) if no standard is worse off, else
@@ -614,8 +618,9 @@ def _trim(scenario: Scenario, roster: Roster, result: SimulationResult,
     A cut in every interval with slack took several agents out at once on
     the 24x7 week (35 to 32) and missed. When the relaxation of such a
     trimmed requirement needs as many agents as the roster has, no roster
-    of it has fewer, and the trim is not solved. Other pools lose one agent
-    in every interval where each standard they serve has slack."""
+    of it has fewer, and the trim is not solved: ``record`` gets its action
+    (a history row of the roster kept, not simulated). Other pools lose one
+    agent in every interval where each standard they serve has slack."""
     candidate = {pool: values.copy() for pool, values in need.items()}
     present = staffing_of(roster)
     streams = work_streams(scenario)
@@ -638,10 +643,12 @@ def _trim(scenario: Scenario, roster: Roster, result: SimulationResult,
         return None
     if set(changed) <= set(aimed) and not _fewer_possible(scenario, roster, candidate, changed):
         say("trim skipped: the trimmed requirement's relaxation needs as many agents")
+        if record is not None:
+            record(f"{TRIM_ACTION} {NOT_SOLVED}: needs {roster.headcount})")
         return None
     # fewest agents first, then least cost: the roster model's own order
     trimmed_roster, trimmed = evaluate(
-        candidate, label, "take one agent out where every standard has slack", roster,
+        candidate, label, TRIM_ACTION, roster,
         fewer=True,
         simulate_if=lambda found: (found.headcount, found.cost) < (roster.headcount, roster.cost))
     if trimmed is None:
@@ -656,6 +663,11 @@ def _trim(scenario: Scenario, roster: Roster, result: SimulationResult,
     say("trim undone: a standard slipped")
     return None
 
+
+TRIM_ACTION = "take one agent out where every standard has slack"
+NOT_SOLVED = "(skipped"
+"""How a trim ruled out before any solve ends its action in the history
+(``(skipped: needs N)``: its relaxation needs the roster's N agents)."""
 
 TRIM_MARGIN = 0.02
 """Share (0-1) by which every standard's two-sided lower bound must clear
