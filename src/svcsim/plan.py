@@ -245,14 +245,14 @@ def plan(scenario: Scenario, replications: int = 10, seed: int = 7, max_iteratio
     while not _missed(scenario, result, stuck) and trims < max_iterations:
         trims += 1
         evaluated = len(history)
-        label = f"trim {trims}"
-        trimmed = _trim(scenario, roster, result, need, evaluate, say, label,
-                        held.floors if targets else None,
-                        record=lambda action, kept=roster, label=label: history.append(
-                            _history_rows(label, action, kept, None, scenario)))
+        skipped: list[str] = []
+        trimmed = _trim(scenario, roster, result, need, evaluate, say, f"trim {trims}",
+                        held.floors if targets else None, skipped.append)
         if trimmed is None:
-            solved = len(history) > evaluated and NOT_SOLVED not in history[-1]["action"].iloc[0]
-            if solved:  # tried and rejected: say so in the history
+            if skipped:  # ruled out before any solve: the roster kept, not simulated
+                history.append(_history_rows(f"trim {trims}", skipped[0], roster, None,
+                                             scenario))
+            elif len(history) > evaluated:  # tried and rejected: say so in the history
                 history[-1]["action"] += " (undone: not kept)"
             break
         roster, result, need = trimmed
@@ -618,8 +618,8 @@ def _trim(scenario: Scenario, roster: Roster, result: SimulationResult,
     A cut in every interval with slack took several agents out at once on
     the 24x7 week (35 to 32) and missed. When the relaxation of such a
     trimmed requirement needs as many agents as the roster has, no roster
-    of it has fewer, and the trim is not solved: ``record`` gets its action
-    (a history row of the roster kept, not simulated). Other pools lose one
+    of it has fewer, and the trim is not solved: ``record`` gets its action,
+    ending ``(skipped: needs N)``, N the roster's agents. Other pools lose one
     agent in every interval where each standard they serve has slack."""
     candidate = {pool: values.copy() for pool, values in need.items()}
     present = staffing_of(roster)
@@ -644,7 +644,7 @@ def _trim(scenario: Scenario, roster: Roster, result: SimulationResult,
     if set(changed) <= set(aimed) and not _fewer_possible(scenario, roster, candidate, changed):
         say("trim skipped: the trimmed requirement's relaxation needs as many agents")
         if record is not None:
-            record(f"{TRIM_ACTION} {NOT_SOLVED}: needs {roster.headcount})")
+            record(f"{TRIM_ACTION} (skipped: needs {roster.headcount})")
         return None
     # fewest agents first, then least cost: the roster model's own order
     trimmed_roster, trimmed = evaluate(
@@ -665,9 +665,6 @@ def _trim(scenario: Scenario, roster: Roster, result: SimulationResult,
 
 
 TRIM_ACTION = "take one agent out where every standard has slack"
-NOT_SOLVED = "(skipped"
-"""How a trim ruled out before any solve ends its action in the history
-(``(skipped: needs N)``: its relaxation needs the roster's N agents)."""
 
 TRIM_MARGIN = 0.02
 """Share (0-1) by which every standard's two-sided lower bound must clear

@@ -307,11 +307,11 @@ class PoolModel:
         spent = 0.0
         fallback, plain = None, None
         floors: dict[str, tuple[float, float]] = {}  # levels settled before the search
-        warm = start is not None and bool(start[0])
-        if self.targets and not (start is not None and start[0]):
+        warm = start is not None and bool(start[0])  # from a roster: a raise or a trim
+        if self.targets and not warm:
             plain = self._hint_interval_by_interval(settings, limit)
         else:
-            if not (start is not None and start[0]):
+            if not warm:
                 start = self._first_start()
             elif self.days > 1:
                 # a raise's greedy shifts scatter over the week; the
@@ -355,9 +355,7 @@ class PoolModel:
                 # deterministic, 3 to 5 s of loading the week's model each;
                 # benchmarks/README.md): they keep the windows' values
                 proved = False
-                objectives.update({key: value for key, value in
-                                   self.scored(found).objectives.items()
-                                   if key not in objectives})
+                self._keep_unsearched(objectives, found)
                 break
             # the levels below headcount break ties: a share of the limit
             # each, and no search past a proved small gap
@@ -389,9 +387,7 @@ class PoolModel:
                 # the 24x7 week's plan solves none of them ever beat it
                 # (benchmarks/README.md); the levels left keep its values
                 proved = False
-                objectives.update({key: value for key, value in
-                                   self.scored(found).objectives.items()
-                                   if key not in objectives})
+                self._keep_unsearched(objectives, found)
                 break
         runtime = time.perf_counter() - began
         if plain is not None and _better(plain, objectives):
@@ -467,6 +463,12 @@ class PoolModel:
         found = improve_by_windows(self, start, settings, budget, bound)
         return found, {"shortfall": (0.0, 0.0),
                        "headcount": (self.scored(found).objectives["headcount"], float(bound))}
+
+    def _keep_unsearched(self, objectives: dict[str, float], found: Found) -> None:
+        """Fill in ``objectives`` at the levels not searched with the values
+        of ``found``, the roster kept (not proved there)."""
+        objectives.update({key: value for key, value in self.scored(found).objectives.items()
+                           if key not in objectives})
 
     def _share_kept(self, agents: dict[int, int]) -> bool:
         """Whether a roster keeps the rules' part-time share (as :meth:`_part_time`)."""
