@@ -307,11 +307,10 @@ class PoolModel:
         spent = 0.0
         fallback, plain = None, None
         floors: dict[str, tuple[float, float]] = {}  # levels settled before the search
-        warm = start is not None and bool(start[0])  # from a roster: a raise or a trim
-        if self.targets and not warm:
+        if self.targets and not (start is not None and start[0]):
             plain = self._hint_interval_by_interval(settings, limit)
         else:
-            if not warm:
+            if not (start is not None and start[0]):
                 start = self._first_start()
             elif self.days > 1:
                 # a raise's greedy shifts scatter over the week; the
@@ -347,16 +346,6 @@ class PoolModel:
                     break
                 continue
             lower = LEVELS.index(level) > LEVELS.index("headcount")
-            if floors and lower and warm:
-                # from a roster (a planner's raise or trim), after the
-                # windows: the whole week's search of the levels below
-                # headcount never beat the windows' roster in the 24x7
-                # plan's raises, nor bounded it (bound 0 in 1.35 s
-                # deterministic, 3 to 5 s of loading the week's model each;
-                # benchmarks/README.md): they keep the windows' values
-                proved = False
-                self._keep_unsearched(objectives, found)
-                break
             # the levels below headcount break ties: a share of the limit
             # each, and no search past a proved small gap
             solver = settings.solver(min(left, LOWER_SHARE * lower_limit) if lower else left)
@@ -387,7 +376,9 @@ class PoolModel:
                 # the 24x7 week's plan solves none of them ever beat it
                 # (benchmarks/README.md); the levels left keep its values
                 proved = False
-                self._keep_unsearched(objectives, found)
+                objectives.update({key: value for key, value in
+                                   self.scored(found).objectives.items()
+                                   if key not in objectives})
                 break
         runtime = time.perf_counter() - began
         if plain is not None and _better(plain, objectives):
@@ -452,8 +443,7 @@ class PoolModel:
         at once, so no roster has fewer; the whole-week search proved no
         more where measured, benchmarks/README.md). The levels below
         headcount then search from the roster found, with their own limit,
-        while each proves its optimum or beats it (from no roster; a solve
-        from one keeps the windows' values there). A start that breaks the
+        while each proves its optimum or beats it. A start that breaks the
         part-time share or leaves requirement unmet is returned as it is,
         with nothing settled."""
         if not self._share_kept(start[0]) or self.scored(start).objectives["shortfall"] > 0:
@@ -463,12 +453,6 @@ class PoolModel:
         found = improve_by_windows(self, start, settings, budget, bound)
         return found, {"shortfall": (0.0, 0.0),
                        "headcount": (self.scored(found).objectives["headcount"], float(bound))}
-
-    def _keep_unsearched(self, objectives: dict[str, float], found: Found) -> None:
-        """Fill in ``objectives`` at the levels not searched with the values
-        of ``found``, the roster kept (not proved there)."""
-        objectives.update({key: value for key, value in self.scored(found).objectives.items()
-                           if key not in objectives})
 
     def _share_kept(self, agents: dict[int, int]) -> bool:
         """Whether a roster keeps the rules' part-time share (as :meth:`_part_time`)."""
