@@ -13,6 +13,9 @@ from pathlib import Path
 # tests start inherit it.
 for _threads in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_threads, "1")
+# for the same reason the commands run their replications and a study's
+# variants in their own process unless a test asks for --workers
+os.environ.setdefault("SVCSIM_WORKERS", "1")
 
 import matplotlib  # noqa: E402
 import pytest  # noqa: E402

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import click
 
+from svcsim.processes import workers_option
 from svcsim.scenario import ScenarioError, load_scenario
 from svcsim.scenario.load import scenario_json_schema_text
 
@@ -234,8 +235,7 @@ def requirements(scenario_path: Path, out_dir: Path | None, fmt: str, by: str) -
               "pool. [default: the scenario's headcount/staffing, else the analytic requirement]")
 @click.option("--replications", "-n", type=click.IntRange(min=1), default=20, show_default=True)
 @click.option("--seed", type=click.IntRange(min=0), default=7, show_default=True)
-@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Local processes running replications in parallel.")
+@workers_option("Local processes running replications in parallel.")
 @click.option("--warmup-cycles", type=click.IntRange(min=0), default=0, show_default=True,
               help="Horizons simulated before the measured one (24x7 centres).")
 @click.option("--dask", "dask_address", metavar="ADDRESS",
@@ -360,8 +360,7 @@ def roster(requirements_path: Path, scenario_path: Path, time_limit: float, work
 @click.option("--max-replications", type=click.IntRange(min=2), default=None,
               help="Replications at most while a standard is not shown either way "
                    "[default: 8 x --replications].")
-@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Local processes for replications.")
+@workers_option("Local processes for replications.")
 @click.option("--meet-probability", type=click.FloatRange(min=0, max=100, min_open=True,
                                                           max_open=True), default=None,
               help="Chance of meeting each standard on a random day (0.9 or 90): staff to "
@@ -444,9 +443,8 @@ def _study_command(command):
                      help="Roster solver time per pool and plan iteration, seconds "
                           "(a quarter of it for a raise or trim, which starts from the "
                           "previous roster)."),
-        click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
-                     help="Local processes: variants are planned side by side on them "
-                          "(the same plans as one by one)."),
+        workers_option("Local processes: variants are planned side by side on them "
+                       "(the same plans as one by one)."),
         click.option("--dask", "dask_address", metavar="ADDRESS",
                      help="Plan the variants on the Dask scheduler at ADDRESS ('local' "
                           "starts a local cluster); needs the 'distributed' extra. Same "

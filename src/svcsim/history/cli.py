@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from svcsim.processes import workers_option
 from svcsim.scenario.units import parse_duration
 
 
@@ -108,8 +109,7 @@ def register(main: click.Group, reports_bad_input) -> None:
                   help="Calibrate effective staffing against the simulator.")
     @click.option("--replications", "-n", type=click.IntRange(min=2), default=20,
                   show_default=True, help="Replications per calibration candidate.")
-    @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
-                  help="Local processes for the calibration's simulations.")
+    @workers_option("Local processes for the calibration's simulations.")
     @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
     @reports_bad_input
     def fit(history: Path, out_path: Path, interval: str, columns: str | None,
