@@ -38,6 +38,41 @@ def small_centre(**standard) -> svcsim.Scenario:
     })
 
 
+def desk_and_phone() -> svcsim.Scenario:
+    """``small_centre``'s phone team held in every half hour, beside a
+    ticket desk whose 2-hourly updates no agent can keep (the work waits 5 h
+    for the customer)."""
+    phone = {"kind": "immediate", "handle_time": {"dist": "lognormal", "mean": "4m", "cv": 0.8},
+             "patience": {"dist": "exponential", "mean": "3m"},
+             "arrivals": {"volumes": [0] * 16 + [60, 80, 100, 100, 80, 60, 60, 80, 100, 80,
+                                                 60, 40] + [0] * 20}}
+    return svcsim.scenario_from_dict({
+        "name": "desk and phone", "horizon": {"days": 1, "interval": "30m"},
+        "channels": {"phone": phone,
+                     "ticket": {"kind": "deferred",
+                                "handle_time": {"dist": "exponential", "mean": "5m"},
+                                "arrivals": {"volumes": [0] * 16 + [10] * 8 + [0] * 24}}},
+        "tiers": {"all": {"priority": 1}},
+        "contact_types": {"ticket/all": {"stages": [
+            {"name": "first_contact"},
+            {"name": "fix", "delay": {"dist": "deterministic", "value": "5h"}}]}},
+        "standards": [{"contacts": "phone", "metric": "answer", "percent": 80, "within": "20s",
+                       "scope": "interval"},
+                      {"contacts": "ticket", "metric": "progress_update", "percent": 90,
+                       "every": "2h"}],
+        "pools": [{"name": "team", "skills": [{"contacts": "phone"}], "shrinkage": "20%",
+                   "shift_rules": "day"},
+                  {"name": "desk", "skills": [{"contacts": "ticket"}], "shift_rules": "day"}],
+        "shift_rules": {"day": {"start_granularity": "30m", "earliest_start": "08:00",
+                                "latest_start": "16:00", "latest_end": "20:00",
+                                "cost_per_hour": 20, "shifts": [
+                                    {"name": "full", "length": "6h", "breaks": [
+                                        {"name": "pause", "length": "15m",
+                                         "window": ["2h", "3h"]}]},
+                                    {"name": "short", "length": "4h", "part_time": True}]}},
+    })
+
+
 def test_the_plan_meets_every_interval_in_simulation(every_interval):
     scenario, result = every_interval
     assert result.met and not result.notes
@@ -100,6 +135,28 @@ def test_a_day_standard_is_met_in_simulation_with_fewer_agents_than_every_interv
     assert skipped["action"].str.endswith("(undone: not kept)").all()
     kept = (daily.roster.headcount, daily.roster.cost)
     assert all(tried >= kept for tried in zip(skipped["headcount"], skipped["cost"], strict=True))
+
+
+def test_agents_raised_for_a_standard_staffing_does_not_move_are_given_back():
+    """One raise chases the phone standard and the desk's updates together;
+    the updates are then found not staffing-limited, and the phone's raise
+    is made again without the desk's agents: the desk keeps the analytic
+    requirement's headcount (a trim cannot take them out: its updates never
+    have slack)."""
+    from svcsim.queueing import service_plan
+    from svcsim.roster import schedule_roster
+
+    scenario = desk_and_phone()
+    result = plan(scenario, replications=6, seed=3, settings=FAST)
+    assert result.met is False and len(result.notes) == 1
+    assert "not staffing-limited" in result.notes[0] and "progress_update" in result.notes[0]
+    again = result.history[result.history["action"].str.startswith("raise again where")]
+    assert not again.empty and "progress_update" not in again["action"].iloc[0]
+    held = service_plan(scenario)
+    analytic = schedule_roster(scenario, held.floors, FAST, held.targets)
+    heads = result.roster.pools.set_index("pool")["headcount"]
+    assert heads["desk"] <= analytic.pools.set_index("pool").loc["desk", "headcount"]
+    assert result.simulation.standards["verdict"].iloc[0] == "met"
 
 
 def test_the_plan_keeps_the_fewest_agents_then_the_least_cost_of_its_met_rosters():
