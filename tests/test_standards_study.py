@@ -341,9 +341,44 @@ def test_the_printed_comparison_keeps_the_standards_a_study_changes_or_moves():
                           "cost_change": [0.0, 0.0, 10.0], "met": [True, False, True],
                           "todays_roster": [False, True, False],
                           "own_plan_headcount": [10, 12, 11],
+                          "roster_of": ["base", "base", "more c"],
                           "not_staffing_limited": ["", labels[0], ""]})
     text = comparison_text(Comparison(plans, day_one), "three queues")
     assert "90% of a within 1h  " not in text.split("Day one")[1]  # left out of the table
     assert "(1 standard that no variant changes or moves by 0.05 points left out" in text
     assert "b faster: today's roster does as well in simulation as its own plan of 12" in text
     assert "  90% of a within 1h (b faster)" in text
+    assert "base: the plan of" not in text
+    plans.loc[0, ["roster_of", "own_plan_headcount"]] = ["b faster", 12]
+    text = comparison_text(Comparison(plans, day_one), "three queues")
+    assert ("base: the plan of b faster (10 agents) does as well in simulation under today's "
+            "standards as today's own plan of 12 agents") in text
+
+
+def test_today_never_needs_more_than_a_variant_roster_that_does_as_well_today(tmp_path):
+    from dataclasses import replace
+
+    from svcsim.plan import plan, staffing_of
+    from svcsim.sim import simulate
+    from svcsim.standards.compare import BASE, _fewest_for_today
+
+    loaded = load_study(write_study(tmp_path, [
+        {"name": "quieter", "changes": [{"channel": "phone", "volume": "x0.6"}]},
+        {"name": "more calls", "changes": [{"channel": "phone", "volume": "x1.3"}]}]))
+    runs = {"replications": loaded.study.replications, "seed": loaded.study.seed}
+    base = plan(loaded.base, settings=FAST, **runs)
+    quieter = plan(loaded.variants["quieter"], settings=FAST, **runs)
+    assert base.met and quieter.roster.headcount < base.roster.headcount
+    # a roster sized for fewer calls is cheaper but misses today's standard: kept out
+    assert _fewest_for_today(loaded.base, {BASE: base, "quieter": quieter}, **runs,
+                             workers=1) is base
+    # today's plan larger than needed (sized for 30 % more calls), beside a
+    # variant whose roster holds today's standard with fewer agents: that roster
+    big = plan(loaded.variants["more calls"], settings=FAST, **runs).roster
+    overshoot = replace(base, roster=big, simulation=simulate(
+        loaded.base, staffing=staffing_of(big), **runs))
+    answer = _fewest_for_today(loaded.base, {BASE: overshoot, "same": base,
+                                             "quieter": quieter}, **runs, workers=1)
+    assert big.headcount > base.roster.headcount
+    assert answer.roster is base.roster and answer.met
+    assert answer.notes[0].startswith(f"a variant's plan ({base.roster.headcount} agents)")

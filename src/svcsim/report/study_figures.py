@@ -25,10 +25,14 @@ def comparison_figure(result, study_name: str) -> Figure:
     y = np.arange(len(variants))[::-1]
     colors = [PALETTE[7] if v == "base" else PALETTE[0] for v in variants]
     need.barh(y, plans["headcount"], color=colors)
-    for yy, count, change, todays in zip(y, plans["headcount"], plans["headcount_change"],
-                                         plans["todays_roster"], strict=True):
+    source = plans.get("roster_of", plans["variant"])
+    for yy, count, change, todays, name, of in zip(y, plans["headcount"],
+                                                   plans["headcount_change"],
+                                                   plans["todays_roster"], plans["variant"],
+                                                   source, strict=True):
         label = f"{count}" + (f" ({change:+d})" if change else "") + (
-            ", today's roster suffices" if todays else "")
+            ", today's roster suffices" if todays else "") + (
+            f", the roster of {of}" if name == "base" and of != name else "")
         need.text(count, yy, f" {label}", va="center", fontsize=9)
     need.set_yticks(y, variants)
     need.set_xlim(0, plans["headcount"].max() * (1.75 if plans["todays_roster"].any() else 1.25))

@@ -263,7 +263,7 @@ def plan_text(result, scenario: Scenario) -> str:
 def comparison_text(result, study_name: str) -> str:
     """What each variant needs, and what today's roster reaches under it (the
     standards the study changes or moves; the CSV has every one)."""
-    from svcsim.standards.compare import moved_standards, standard_positions
+    from svcsim.standards.compare import BASE, moved_standards, standard_positions
 
     plans = result.plans
     need = pd.DataFrame({
@@ -273,9 +273,14 @@ def comparison_text(result, study_name: str) -> str:
         "cost change": plans["cost_change"].map(lambda v: f"{v:+,.0f}"),
         "met in simulation": plans["met"].map({True: "yes", False: "NO"}),
     })
-    enough = [f"{row.variant}: today's roster does as well in simulation as its own plan of "
+    enough = [f"{row.variant}: the plan of {row.roster_of} ({row.headcount} agents) does as "
+              f"well in simulation under today's standards as today's own plan of "
               f"{row.own_plan_headcount} agents, on every standard staffing moves"
-              for row in plans.itertuples() if row.todays_roster]
+              for row in plans.itertuples()
+              if row.variant == BASE and row.roster_of != BASE]
+    enough += [f"{row.variant}: today's roster does as well in simulation as its own plan of "
+               f"{row.own_plan_headcount} agents, on every standard staffing moves"
+               for row in plans.itertuples() if row.todays_roster]
     day = result.day_one
     shown = moved_standards(day)
     positions = standard_positions(day)
