@@ -16,8 +16,12 @@ FAST = SolverSettings(time_limit_s=2)
 
 
 def small_centre(**standard) -> svcsim.Scenario:
+    return svcsim.scenario_from_dict(small_centre_data(**standard))
+
+
+def small_centre_data(**standard) -> dict:
     volumes = [0] * 16 + [60, 80, 100, 100, 80, 60, 60, 80, 100, 80, 60, 40] + [0] * 20
-    return svcsim.scenario_from_dict({
+    return {
         "name": "small", "horizon": {"days": 1, "interval": "30m"},
         "channels": {"phone": {"kind": "immediate",
                                "handle_time": {"dist": "lognormal", "mean": "4m", "cv": 0.8},
@@ -35,42 +39,25 @@ def small_centre(**standard) -> svcsim.Scenario:
                                         {"name": "pause", "length": "15m",
                                          "window": ["2h", "3h"]}]},
                                     {"name": "short", "length": "4h", "part_time": True}]}},
-    })
+    }
 
 
 def desk_and_phone() -> svcsim.Scenario:
     """``small_centre``'s phone team held in every half hour, beside a
     ticket desk whose 2-hourly updates no agent can keep (the work waits 5 h
     for the customer)."""
-    phone = {"kind": "immediate", "handle_time": {"dist": "lognormal", "mean": "4m", "cv": 0.8},
-             "patience": {"dist": "exponential", "mean": "3m"},
-             "arrivals": {"volumes": [0] * 16 + [60, 80, 100, 100, 80, 60, 60, 80, 100, 80,
-                                                 60, 40] + [0] * 20}}
-    return svcsim.scenario_from_dict({
-        "name": "desk and phone", "horizon": {"days": 1, "interval": "30m"},
-        "channels": {"phone": phone,
-                     "ticket": {"kind": "deferred",
-                                "handle_time": {"dist": "exponential", "mean": "5m"},
-                                "arrivals": {"volumes": [0] * 16 + [10] * 8 + [0] * 24}}},
-        "tiers": {"all": {"priority": 1}},
-        "contact_types": {"ticket/all": {"stages": [
-            {"name": "first_contact"},
-            {"name": "fix", "delay": {"dist": "deterministic", "value": "5h"}}]}},
-        "standards": [{"contacts": "phone", "metric": "answer", "percent": 80, "within": "20s",
-                       "scope": "interval"},
-                      {"contacts": "ticket", "metric": "progress_update", "percent": 90,
-                       "every": "2h"}],
-        "pools": [{"name": "team", "skills": [{"contacts": "phone"}], "shrinkage": "20%",
-                   "shift_rules": "day"},
-                  {"name": "desk", "skills": [{"contacts": "ticket"}], "shift_rules": "day"}],
-        "shift_rules": {"day": {"start_granularity": "30m", "earliest_start": "08:00",
-                                "latest_start": "16:00", "latest_end": "20:00",
-                                "cost_per_hour": 20, "shifts": [
-                                    {"name": "full", "length": "6h", "breaks": [
-                                        {"name": "pause", "length": "15m",
-                                         "window": ["2h", "3h"]}]},
-                                    {"name": "short", "length": "4h", "part_time": True}]}},
-    })
+    data = small_centre_data(scope="interval")
+    data["channels"]["ticket"] = {"kind": "deferred",
+                                  "handle_time": {"dist": "exponential", "mean": "5m"},
+                                  "arrivals": {"volumes": [0] * 16 + [10] * 8 + [0] * 24}}
+    data["contact_types"] = {"ticket/all": {"stages": [
+        {"name": "first_contact"},
+        {"name": "fix", "delay": {"dist": "deterministic", "value": "5h"}}]}}
+    data["standards"].append({"contacts": "ticket", "metric": "progress_update", "percent": 90,
+                              "every": "2h"})
+    data["pools"].append({"name": "desk", "skills": [{"contacts": "ticket"}],
+                          "shift_rules": "day"})
+    return svcsim.scenario_from_dict(data)
 
 
 def test_the_plan_meets_every_interval_in_simulation(every_interval):
