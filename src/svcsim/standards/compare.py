@@ -26,7 +26,7 @@ from typing import Any
 
 import pandas as pd
 
-from svcsim.plan import CERTIFIED, Plan, certified, deficit, plan, staffing_of
+from svcsim.plan import CERTIFIED, REPLICATION_CAP, Plan, certified, deficit, plan, staffing_of
 from svcsim.roster import SolverSettings
 from svcsim.scenario import Scenario
 from svcsim.sim import SimulationResult, simulate
@@ -113,25 +113,40 @@ def _fewest_for_today(base: Scenario, plans: dict[str, Plan], replications: int,
     226, which also holds today's 30. Reported as they were, a stricter
     target would have "saved" 4 agents."""
     planned = plans[BASE]
-    movable = [i for i in range(len(base.standards)) if i not in planned.stuck]
     key = (planned.roster.headcount, planned.roster.cost)
     fewer = sorted((p for name, p in plans.items() if name != BASE
                     and (p.roster.headcount, p.roster.cost) < key),
                    key=lambda p: (p.roster.headcount, p.roster.cost))
     for variant in fewer:
         # certified as the plans are: replications added while a verdict is not shown
-        today = certified(base, variant.roster, replications, 8 * replications, seed, workers,
-                          planned.confidence)
-        if all(deficit(base, today, i, CERTIFIED)
-               <= deficit(base, planned.simulation, i, CERTIFIED) + 1e-9 for i in movable):
-            why = (f"a variant's plan ({variant.roster.headcount} agents) does as well in "
-                   f"simulation under today's standards as today's own plan "
-                   f"({planned.roster.headcount} agents)")
-            met = not planned.stuck and all(deficit(base, today, i, CERTIFIED) <= 1e-9
-                                            for i in range(len(base.standards)))
-            return replace(planned, roster=variant.roster, simulation=today, met=met,
-                           notes=[why, *planned.notes])
+        today = certified(base, variant.roster, replications, REPLICATION_CAP * replications,
+                          seed, workers, planned.confidence)
+        if _as_well(base, planned, today, CERTIFIED):
+            return _answered_by(base, planned, variant.roster, today, CERTIFIED, (
+                f"a variant's plan ({variant.roster.headcount} agents) does as well in "
+                f"simulation under today's standards as today's own plan "
+                f"({planned.roster.headcount} agents)"))
     return planned
+
+
+def _as_well(scenario: Scenario, planned: Plan, simulated: SimulationResult,
+             column: str) -> bool:
+    """Whether ``simulated`` is no further from any target of ``scenario``
+    than ``planned``'s own simulation, by :func:`svcsim.plan.deficit` of
+    ``column`` (standards the plan found not staffing-limited aside)."""
+    return all(deficit(scenario, simulated, i, column)
+               <= deficit(scenario, planned.simulation, i, column) + 1e-9
+               for i in range(len(scenario.standards)) if i not in planned.stuck)
+
+
+def _answered_by(scenario: Scenario, planned: Plan, roster, simulated: SimulationResult,
+                 column: str, why: str) -> Plan:
+    """``planned`` with another ``roster`` and its simulation under
+    ``scenario``, ``why`` first among its notes."""
+    met = not planned.stuck and all(deficit(scenario, simulated, i, column) <= 1e-9
+                                    for i in range(len(scenario.standards)))
+    return replace(planned, roster=roster, simulation=simulated, met=met,
+                   notes=[why, *planned.notes])
 
 
 def _simulated_as_today(base: Plan, replications: int) -> bool:
@@ -158,17 +173,11 @@ def _todays_if_enough(scenario: Scenario, planned: Plan, base: Plan,
         return planned
     cheaper = (base.roster.headcount, base.roster.cost) < (planned.roster.headcount,
                                                             planned.roster.cost)
-    movable = [i for i in range(len(scenario.standards)) if i not in planned.stuck]
-    enough = all(deficit(scenario, today, i) <= deficit(scenario, planned.simulation, i) + 1e-9
-                 for i in movable)
-    if not (cheaper and enough):
+    if not (cheaper and _as_well(scenario, planned, today, "attainment")):
         return planned
-    why = (f"today's roster ({base.roster.headcount} agents) does as well in simulation as "
-           f"the variant's own plan ({planned.roster.headcount} agents)")
-    met = not planned.stuck and all(deficit(scenario, today, i) <= 1e-9
-                                    for i in range(len(scenario.standards)))
-    return replace(planned, roster=base.roster, simulation=today, met=met,
-                   notes=[why, *planned.notes])
+    return _answered_by(scenario, planned, base.roster, today, "attainment", (
+        f"today's roster ({base.roster.headcount} agents) does as well in simulation as "
+        f"the variant's own plan ({planned.roster.headcount} agents)"))
 
 
 def plan_each(scenarios: dict[str, Scenario], loaded: LoadedStudy,
