@@ -353,6 +353,12 @@ def test_the_printed_comparison_keeps_the_standards_a_study_changes_or_moves():
     text = comparison_text(Comparison(plans, day_one), "three queues")
     assert ("base: the plan of b faster (10 agents) does as well in simulation under today's "
             "standards as today's own plan of 12 agents") in text
+    # as many agents for less: the costs say why
+    plans.loc[0, "own_plan_headcount"] = 10
+    plans["own_plan_cost"] = [120.0, 100.0, 110.0]
+    text = comparison_text(Comparison(plans, day_one), "three queues")
+    assert ("base: the plan of b faster (10 agents, cost 100) does as well in simulation under "
+            "today's standards as today's own plan of 10 agents, cost 120") in text
 
 
 def test_today_never_needs_more_than_a_variant_roster_that_does_as_well_today(tmp_path):

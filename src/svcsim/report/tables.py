@@ -260,6 +260,16 @@ def plan_text(result, scenario: Scenario) -> str:
     return "\n".join(lines)
 
 
+def _sizes(row) -> tuple[str, str]:
+    """A study row's answer and its own plan as ``N agents``, with their
+    costs when the headcounts are the same (the answer is then the cheaper)."""
+    own_cost = getattr(row, "own_plan_cost", None)
+    if row.headcount != row.own_plan_headcount or own_cost is None:
+        return f"{row.headcount} agents", f"{row.own_plan_headcount} agents"
+    return (f"{row.headcount} agents, cost {row.cost:,.0f}",
+            f"{row.own_plan_headcount} agents, cost {own_cost:,.0f}")
+
+
 def comparison_text(result, study_name: str) -> str:
     """What each variant needs, and what today's roster reaches under it (the
     standards the study changes or moves; the CSV has every one)."""
@@ -273,13 +283,13 @@ def comparison_text(result, study_name: str) -> str:
         "cost change": plans["cost_change"].map(lambda v: f"{v:+,.0f}"),
         "met in simulation": plans["met"].map({True: "yes", False: "NO"}),
     })
-    enough = [f"{row.variant}: the plan of {row.roster_of} ({row.headcount} agents) does as "
-              f"well in simulation under today's standards as today's own plan of "
-              f"{row.own_plan_headcount} agents, on every standard staffing moves"
+    enough = [f"{row.variant}: the plan of {row.roster_of} ({_sizes(row)[0]}) does as well in "
+              f"simulation under today's standards as today's own plan of {_sizes(row)[1]}, on "
+              f"every standard staffing moves"
               for row in plans.itertuples()
               if row.variant == BASE and row.roster_of != BASE]
     enough += [f"{row.variant}: today's roster does as well in simulation as its own plan of "
-               f"{row.own_plan_headcount} agents, on every standard staffing moves"
+               f"{_sizes(row)[1]}, on every standard staffing moves"
                for row in plans.itertuples() if row.todays_roster]
     day = result.day_one
     shown = moved_standards(day)

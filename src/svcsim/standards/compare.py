@@ -50,7 +50,7 @@ class Comparison:
         ``todays_roster``: True when today's roster is the answer, as it
         does in simulation as well as the variant's own plan on every
         standard staffing moves, for less (``own_plan_headcount`` is that
-        plan's headcount); ``roster_of``, the variant whose plan gave the
+        plan's headcount, ``own_plan_cost`` its cost); ``roster_of``, the variant whose plan gave the
         roster (today's answer is a variant's roster when that does as well
         under today's standards with fewer agents); ``not_staffing_limited``,
         the labels of the standards more agents did not move (joined by
@@ -276,6 +276,7 @@ def _plans_table(scenarios: dict[str, Scenario], plans: dict[str, Plan],
                      "todays_roster": (name != BASE and roster is base
                                        and own[name].roster is not roster),
                      "own_plan_headcount": own[name].roster.headcount,
+                     "own_plan_cost": own[name].roster.cost,
                      # today's answer may be a variant's roster (_fewest_for_today)
                      "roster_of": next(other for other, mine in own.items()
                                        if mine.roster is roster),
