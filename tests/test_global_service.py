@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
-
 import numpy as np
 import pytest
 
@@ -61,22 +59,30 @@ def scheduled_of(roster) -> np.ndarray:
 
 
 def brute_force(scenario, floor_need: np.ndarray, target: float, cap: int = 6):
-    """Fewest agents over every count per shift (no breaks) meeting the day's
-    target and the floors."""
+    """Fewest agents over every count per shift (no breaks, at most ``cap``
+    each) meeting the day's target and the floors: every roster of each
+    headcount in turn, from none, until one does."""
     options = shift_options(scenario, "desk")
-    best = None
-    for counts in itertools.product(range(cap + 1), repeat=len(options)):
-        total = sum(counts)
-        if best is not None and total >= best:
-            continue
-        scheduled = np.zeros(48)
-        for option, count in zip(options, counts, strict=True):
-            scheduled[option.covers(48)] += count
-        if (scheduled < floor_need).any():
-            continue
-        if day_attainment(scenario, scheduled)[0] >= target - 1e-9:
-            best = total
-    return best
+    for total in range(cap * len(options) + 1):
+        for counts in _counts_adding_to(total, len(options), cap):
+            scheduled = np.zeros(48)
+            for option, count in zip(options, counts, strict=True):
+                scheduled[option.covers(48)] += count
+            if (scheduled >= floor_need).all() and \
+                    day_attainment(scenario, scheduled)[0] >= target - 1e-9:
+                return total
+    return None
+
+
+def _counts_adding_to(total: int, parts: int, cap: int):
+    """Every tuple of ``parts`` counts, each 0 to ``cap``, adding to ``total``."""
+    if parts == 1:
+        if total <= cap:
+            yield (total,)
+        return
+    for first in range(min(total, cap) + 1):
+        for rest in _counts_adding_to(total - first, parts - 1, cap):
+            yield (first, *rest)
 
 
 @pytest.mark.parametrize("volumes", [(10, 25, 15, 5), (20, 5, 5, 25, 10), (3, 15, 15, 3)])
