@@ -83,7 +83,7 @@ def test_a_24x7_week_plan_ends_within_5_percent_of_its_lower_bound():
     # here), so the plan is its first roster, certified, polished once. The
     # search ends at the headcount: the levels below it (cost, shifts,
     # over-coverage) are held to its value, so they cannot move what is
-    # tested, and on this week they took two thirds of the test's time
+    # tested, and on this week they took 14 of the test's 16 CPU seconds
     result = plan(scenario, replications=4, seed=7, max_iterations=0, max_replications=8,
                   settings=SolverSettings(max_rounds=1, last_level="headcount"))
     roster = result.roster
