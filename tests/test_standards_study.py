@@ -341,6 +341,7 @@ def test_the_printed_comparison_keeps_the_standards_a_study_changes_or_moves():
                           "cost_change": [0.0, 0.0, 10.0], "met": [True, False, True],
                           "todays_roster": [False, True, False],
                           "own_plan_headcount": [10, 12, 11],
+                          "own_plan_cost": [100.0, 120.0, 110.0],
                           "roster_of": ["base", "base", "more c"],
                           "not_staffing_limited": ["", labels[0], ""]})
     text = comparison_text(Comparison(plans, day_one), "three queues")

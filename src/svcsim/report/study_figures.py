@@ -25,11 +25,10 @@ def comparison_figure(result, study_name: str) -> Figure:
     y = np.arange(len(variants))[::-1]
     colors = [PALETTE[7] if v == "base" else PALETTE[0] for v in variants]
     need.barh(y, plans["headcount"], color=colors)
-    source = plans.get("roster_of", plans["variant"])
     for yy, count, change, todays, name, of in zip(y, plans["headcount"],
                                                    plans["headcount_change"],
                                                    plans["todays_roster"], plans["variant"],
-                                                   source, strict=True):
+                                                   plans["roster_of"], strict=True):
         label = f"{count}" + (f" ({change:+d})" if change else "") + (
             ", today's roster suffices" if todays else "") + (
             f", the roster of {of}" if name == "base" and of != name else "")

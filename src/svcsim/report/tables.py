@@ -263,11 +263,10 @@ def plan_text(result, scenario: Scenario) -> str:
 def _sizes(row) -> tuple[str, str]:
     """A study row's answer and its own plan as ``N agents``, with their
     costs when the headcounts are the same (the answer is then the cheaper)."""
-    own_cost = getattr(row, "own_plan_cost", None)
-    if row.headcount != row.own_plan_headcount or own_cost is None:
+    if row.headcount != row.own_plan_headcount:
         return f"{row.headcount} agents", f"{row.own_plan_headcount} agents"
     return (f"{row.headcount} agents, cost {row.cost:,.0f}",
-            f"{row.own_plan_headcount} agents, cost {own_cost:,.0f}")
+            f"{row.own_plan_headcount} agents, cost {row.own_plan_cost:,.0f}")
 
 
 def comparison_text(result, study_name: str) -> str:
